@@ -1,0 +1,167 @@
+using Carter;
+using FluentValidation;
+using Hangfire;
+using Map.Host.Platform.Auth;
+using Map.Host.Platform.Config;
+using Map.Host.Platform.Csrf;
+using Map.Host.Platform.Data;
+using Map.Host.Platform.Events;
+using Map.Host.Platform.Health;
+using Map.Host.Platform.Http;
+using Map.Host.Platform.Jobs;
+using Map.Host.Platform.Metrics;
+using Map.Host.Platform.Modules;
+using Map.Host.Platform.RateLimiting;
+using Map.Host.Platform.Realtime;
+using Map.Host.Platform.Redis;
+using Map.Host.Platform.Startup;
+using Map.SharedKernel;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Prometheus;
+
+namespace Map.Host;
+
+/// <summary>Composition root: the platform every module uses, the modules, and the HTTP pipeline.</summary>
+internal static class MapHost
+{
+    public static WebApplication Build(string[] args, bool forMigration = false)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = MapSettingsLoader.Load(builder.Configuration, requireSecrets: !forMigration);
+        ConfigureLogging(builder);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddMapData(settings);
+        services.AddSingleton<RedisConnection>();
+        services.AddMapAuth(settings);
+        services.AddAntiforgery();
+        services.AddMapRateLimiting();
+        services.AddMapHealth();
+        services.AddSingleton<RealtimeHub>();
+        services.AddSingleton<RealtimeTokens>();
+        services.AddSingleton<RedisEventBridge>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisEventBridge>());
+        services.AddScoped<IEventBus, EventBus>();
+        services.AddSingleton<ITelegramInitDataValidator, TelegramInitDataValidator>();
+        services.AddHostedService<StartupChecks>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            var wire = WireJson.Options;
+            options.SerializerOptions.PropertyNamingPolicy = wire.PropertyNamingPolicy;
+            options.SerializerOptions.Encoder = wire.Encoder;
+            foreach (var converter in wire.Converters)
+            {
+                options.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Client IPs come from X-Forwarded-For only when the peer is a trusted proxy (TRUSTED_PROXIES).
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = null;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var network in settings.TrustedProxies)
+            {
+                options.KnownIPNetworks.Add(network);
+            }
+        });
+
+        var jobs = new JobRegistry(services);
+        var modules = ModuleCatalog.Create();
+        foreach (var module in modules)
+        {
+            module.AddServices(services, builder.Configuration);
+            module.AddJobs(jobs);
+            services.AddValidatorsFromAssembly(module.GetType().Assembly, includeInternalTypes: true);
+        }
+
+        services.AddMapJobs(settings, jobs);
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies =
+            [
+                typeof(Map.Modules.Admin.AdminModule),
+                typeof(Map.Modules.Markers.MarkersModule),
+                typeof(Map.Modules.Chat.ChatModule),
+                typeof(Map.Modules.Duty.DutyModule),
+                typeof(Map.Modules.Tracker.TrackerModule),
+            ];
+            options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+        });
+        var carterModules = modules
+            .SelectMany(m => m.GetType().Assembly.GetTypes())
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(ICarterModule).IsAssignableFrom(t))
+            .ToArray();
+        services.AddCarter(configurator: carter => carter.WithModules(carterModules).WithEmptyValidators().WithEmptyResponseNegotiators());
+
+        var app = builder.Build();
+        ConfigurePipeline(app, settings);
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = "HH:mm:ss ";
+                options.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(options =>
+            {
+                options.IncludeScopes = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+    }
+
+    private static void ConfigurePipeline(WebApplication app, MapSettings settings)
+    {
+        app.UseForwardedHeaders();
+        app.UseMiddleware<ResponseHeadersMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
+        app.UseMetricsAccess(settings);
+        app.UseRouting();
+        app.UseHttpMetrics();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseAuthentication();
+        app.UseMiddleware<CsrfMiddleware>();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapMapHealth();
+        app.MapMapMetrics(settings);
+        if (settings.RunsWeb)
+        {
+            app.MapCarter();
+            app.MapRealtime();
+            app.MapHangfireDashboard("/hangfire", new DashboardOptions
+            {
+                // Authorization is the endpoint policy below; Hangfire's own filter would only allow localhost.
+                Authorization = [],
+                AsyncAuthorization = [],
+                DisplayStorageConnectionString = false,
+                DashboardTitle = "Map jobs",
+            }, app.Services.GetRequiredService<JobStorage>())
+                .RequireAuthorization(MapPolicies.Superadmin)
+                .CsrfExempt();
+        }
+    }
+}

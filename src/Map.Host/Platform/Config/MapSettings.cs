@@ -1,0 +1,76 @@
+using System.Net;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Map.Host.Platform.Config;
+
+/// <summary>What this process runs: <c>web</c> (HTTP + WebSocket), <c>worker</c> (jobs), or <c>all</c>.</summary>
+internal enum MapRole
+{
+    All,
+    Web,
+    Worker,
+}
+
+/// <summary>
+/// Platform configuration, read once from environment variables named as in the runbook and specs.
+/// Bad values stop start-up with a <see cref="ConfigurationException"/> that names the variable.
+/// </summary>
+internal sealed class MapSettings
+{
+    public required MapRole Role { get; init; }
+
+    public required string InstanceId { get; init; }
+
+    public required string DatabaseConnectionString { get; init; }
+
+    /// <summary>Null when <c>REDIS_URL</c> is unset: everything runs in one process without Redis.</summary>
+    public ConfigurationOptions? Redis { get; init; }
+
+    /// <summary>Prefix of every Redis key and channel this instance uses (tests isolate runs with it).</summary>
+    public required string RedisKeyPrefix { get; init; }
+
+    public required string SecretKey { get; init; }
+
+    public string BotApiKey { get; init; } = "";
+
+    public required string SessionCookieName { get; init; }
+
+    public bool SessionCookieSecure { get; init; }
+
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
+
+    public bool MetricsEnabled { get; init; } = true;
+
+    public bool MetricsAllowPublic { get; init; }
+
+    public string MetricsApiKey { get; init; } = "";
+
+    public string MetricsPath { get; init; } = "/metrics";
+
+    public required IReadOnlyList<IPNetwork> TrustedProxies { get; init; }
+
+    public required IReadOnlyDictionary<string, int> RateLimits { get; init; }
+
+    public required string RealtimeChannel { get; init; }
+
+    public TimeSpan RealtimeTokenTtl { get; init; } = TimeSpan.FromMinutes(10);
+
+    public IReadOnlyList<string> RealtimeAllowedOrigins { get; init; } = [];
+
+    public string TelegramBotToken { get; init; } = "";
+
+    public TimeSpan TelegramInitDataMaxAge { get; init; } = TimeSpan.FromHours(24);
+
+    public TimeSpan JobsPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public long MaxRequestBodyBytes { get; init; } = 20 * 1024 * 1024;
+
+    public bool RunsWeb => Role is MapRole.All or MapRole.Web;
+
+    public bool RunsWorker => Role is MapRole.All or MapRole.Worker;
+
+    public NpgsqlConnectionStringBuilder DatabaseConnection => new(DatabaseConnectionString);
+}
+
+internal sealed class ConfigurationException(string message) : Exception(message);

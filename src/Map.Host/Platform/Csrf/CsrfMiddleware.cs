@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Map.SharedKernel;
+
+namespace Map.Host.Platform.Csrf;
+
+/// <summary>
+/// Synchronizer-token CSRF check: an unsafe request authenticated by the admin session cookie must echo the
+/// session's token in <c>X-CSRF-Token</c> (or <c>X-CSRFToken</c>, which one legacy page script sends).
+/// Bot-key, device-token and initData requests carry no session and are not checked.
+/// </summary>
+internal sealed class CsrfMiddleware(RequestDelegate next)
+{
+    public const string HeaderName = "X-CSRF-Token";
+    public const string LegacyHeaderName = "X-CSRFToken";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method)
+            || HttpMethods.IsHead(context.Request.Method)
+            || HttpMethods.IsOptions(context.Request.Method)
+            || HttpMethods.IsTrace(context.Request.Method)
+            || !context.User.IsAdmin()
+            || context.GetEndpoint()?.Metadata.GetMetadata<CsrfExemptAttribute>() is not null)
+        {
+            return next(context);
+        }
+
+        var expected = context.User.FindFirstValue(MapClaims.CsrfToken);
+        string? provided = context.Request.Headers[HeaderName];
+        if (string.IsNullOrEmpty(provided))
+        {
+            provided = context.Request.Headers[LegacyHeaderName];
+        }
+
+        if (string.IsNullOrEmpty(expected) || string.IsNullOrEmpty(provided)
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(provided)))
+        {
+            return ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden");
+        }
+
+        return next(context);
+    }
+}

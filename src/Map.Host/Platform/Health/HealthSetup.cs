@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Map.Host.Platform.Redis;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Map.Host.Platform.Health;
+
+internal static class HealthSetup
+{
+    private const string LiveTag = "health";
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddMapHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("db", tags: [LiveTag, ReadyTag])
+            .AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
+        return services;
+    }
+
+    /// <summary>
+    /// <c>/health</c>: the app and <c>SELECT 1</c> → <c>{"status","db"}</c>.
+    /// <c>/ready</c>: database and Redis (when configured) → <c>{"status","db","redis"}</c>; 503 names the failed part.
+    /// </summary>
+    public static void MapMapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health", Options(LiveTag));
+        app.MapHealthChecks("/ready", Options(ReadyTag));
+    }
+
+    private static HealthCheckOptions Options(string tag) => new()
+    {
+        Predicate = check => check.Tags.Contains(tag),
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status200OK,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
+        ResponseWriter = WriteAsync,
+    };
+
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new Dictionary<string, string> { ["status"] = report.Status == HealthStatus.Unhealthy ? "error" : "ok" };
+        foreach (var (name, entry) in report.Entries)
+        {
+            body[name] = entry.Data.TryGetValue("state", out var state) ? (string)state : entry.Status == HealthStatus.Unhealthy ? "error" : "ok";
+        }
+
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
+    }
+}
+
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            logger.LogError("Database health check failed: {Reason}", ex.Message);
+            return HealthCheckResult.Unhealthy("database unreachable");
+        }
+    }
+}
+
+internal sealed class RedisHealthCheck(RedisConnection redis, ILogger<RedisHealthCheck> logger) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (redis.Multiplexer is not { } multiplexer)
+        {
+            return HealthCheckResult.Healthy(data: new Dictionary<string, object> { ["state"] = "disabled" });
+        }
+
+        try
+        {
+            await multiplexer.GetDatabase().PingAsync();
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning("Redis readiness check failed: {Reason}", ex.Message);
+            return HealthCheckResult.Unhealthy("redis unreachable");
+        }
+    }
+}

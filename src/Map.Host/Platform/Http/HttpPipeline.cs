@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Map.SharedKernel;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Map.Host.Platform.Http;
+
+/// <summary>Security headers (test-pinned values) and the request id every response carries.</summary>
+internal sealed class ResponseHeadersMiddleware(RequestDelegate next, ILogger<ResponseHeadersMiddleware> logger)
+{
+    public const string RequestIdHeader = "X-Request-ID";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        string? incoming = context.Request.Headers[RequestIdHeader];
+        var requestId = IsAcceptableRequestId(incoming) ? incoming! : Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
+        context.TraceIdentifier = requestId;
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.TryAdd("X-Content-Type-Options", "nosniff");
+            headers.TryAdd("X-Frame-Options", "DENY");
+            headers.TryAdd("Referrer-Policy", "same-origin");
+            headers[RequestIdHeader] = requestId;
+            return Task.CompletedTask;
+        });
+        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
+        {
+            await next(context);
+        }
+    }
+
+    /// <summary>Echo a client's id only when it is short and printable, so it cannot forge log lines.</summary>
+    private static bool IsAcceptableRequestId(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+}
+
+/// <summary>
+/// Turns exceptions into the legacy error bodies: <see cref="ApiException"/> → its status and <c>error</c>;
+/// malformed requests → 400 or 413; anything else → 500 <c>{"error":"internal_error"}</c> and one log line.
+/// No stack trace ever reaches the wire.
+/// </summary>
+internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, error) = exception switch
+        {
+            ApiException api => (api.StatusCode, api.Error),
+            BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => (bad.StatusCode, "payload too large"),
+            BadHttpRequestException bad => (bad.StatusCode, "bad request"),
+            System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, "invalid json"),
+            _ => (StatusCodes.Status500InternalServerError, "internal_error"),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        if (httpContext.Response.HasStarted)
+        {
+            return true;
+        }
+
+        await ApiErrors.WriteAsync(httpContext, status, error);
+        return true;
+    }
+}
+
+internal static class StatusCodeBodies
+{
+    /// <summary>Empty 404/405 answers (no route) get a JSON body too, so clients always see <c>{"error": ...}</c>.</summary>
+    public static Task WriteAsync(StatusCodeContext context)
+    {
+        var response = context.HttpContext.Response;
+        if (response.HasStarted || response.ContentLength > 0 || response.ContentType is not null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var error = response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => "not found",
+            StatusCodes.Status405MethodNotAllowed => "method not allowed",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported media type",
+            _ => null,
+        };
+        return error is null ? Task.CompletedTask : response.WriteAsJsonAsync(new ErrorBody(error));
+    }
+}

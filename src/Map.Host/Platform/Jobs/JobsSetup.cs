@@ -1,0 +1,107 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Map.Host.Platform.Config;
+using Map.SharedKernel;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Map.Host.Platform.Jobs;
+
+internal static class JobsSetup
+{
+    public const string Schema = "hangfire";
+
+    /// <summary>
+    /// Hangfire on PostgreSQL (schema <c>hangfire</c>, created by <c>migrate</c>, never by a running instance).
+    /// The storage is this host's own singleton rather than Hangfire's static <c>JobStorage.Current</c>, so several
+    /// hosts in one process (tests) stay apart. Only the worker and all roles run a server.
+    /// </summary>
+    public static IServiceCollection AddMapJobs(this IServiceCollection services, MapSettings settings, JobRegistry registry)
+    {
+        services.AddHangfire((_, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddSingleton<JobStorage>(_ => CreateStorage(settings, prepareSchema: false));
+        services.AddSingleton(registry);
+        services.TryAddScoped(typeof(RecurringJobRunner<>));
+        if (settings.RunsWorker)
+        {
+            services.AddHangfireServer((_, options) =>
+            {
+                options.ServerName = settings.InstanceId;
+                options.SchedulePollingInterval = settings.JobsPollInterval;
+                options.WorkerCount = Math.Clamp(Environment.ProcessorCount * 4, 4, 20);
+            });
+            services.AddHostedService<RecurringJobScheduler>();
+        }
+
+        return services;
+    }
+
+    public static PostgreSqlStorage CreateStorage(MapSettings settings, bool prepareSchema)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = Schema,
+            PrepareSchemaIfNecessary = prepareSchema,
+            QueuePollInterval = settings.JobsPollInterval,
+            // LISTEN/NOTIFY wakes a worker as soon as a job is enqueued, instead of waiting for the next poll.
+            EnableLongPolling = true,
+            InvisibilityTimeout = TimeSpan.FromMinutes(30),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(settings.DatabaseConnectionString, options), options);
+    }
+}
+
+/// <summary>Collects the modules' recurring jobs at composition time.</summary>
+internal sealed class JobRegistry(IServiceCollection services) : IJobRegistry
+{
+    private readonly List<Action<IRecurringJobManager>> registrations = [];
+
+    public IReadOnlyList<string> JobIds => ids;
+
+    private readonly List<string> ids = [];
+
+    public void AddRecurring<TJob>(string id, string cron)
+        where TJob : class, IRecurringJob
+    {
+        services.TryAddScoped<TJob>();
+        ids.Add(id);
+        registrations.Add(manager => manager.AddOrUpdate<RecurringJobRunner<TJob>>(
+            id,
+            runner => runner.RunAsync(CancellationToken.None),
+            cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
+    }
+
+    public void Apply(IRecurringJobManager manager)
+    {
+        foreach (var register in registrations)
+        {
+            register(manager);
+        }
+    }
+}
+
+/// <summary>Runs a module job; never two at once across instances, and a failed run simply waits for the next tick.</summary>
+internal sealed class RecurringJobRunner<TJob>(TJob job)
+    where TJob : class, IRecurringJob
+{
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    public Task RunAsync(CancellationToken cancellationToken) => job.RunAsync(cancellationToken);
+}
+
+/// <summary>Writes the recurring schedules to storage when a worker starts.</summary>
+internal sealed class RecurringJobScheduler(JobRegistry registry, IRecurringJobManager manager, ILogger<RecurringJobScheduler> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        registry.Apply(manager);
+        logger.LogInformation("Scheduled {Count} recurring jobs: {Jobs}", registry.JobIds.Count, string.Join(", ", registry.JobIds));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

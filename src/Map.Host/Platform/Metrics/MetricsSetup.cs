@@ -1,0 +1,60 @@
+using System.Net;
+using Map.Host.Platform.Auth;
+using Map.Host.Platform.Config;
+using Map.SharedKernel;
+using Prometheus;
+
+namespace Map.Host.Platform.Metrics;
+
+internal static class MetricsSetup
+{
+    /// <summary>
+    /// Prometheus text at <c>METRICS_PATH</c>: HTTP counts and durations by route and status, process and .NET
+    /// runtime series, and the modules' own counters. <c>ENABLE_METRICS=0</c> → 404; otherwise allowed from
+    /// loopback, with <c>X-API-KEY</c> = <c>METRICS_API_KEY</c>, or for everyone with <c>METRICS_ALLOW_PUBLIC=1</c>.
+    /// </summary>
+    public static void MapMapMetrics(this WebApplication app, MapSettings settings)
+    {
+        if (!settings.MetricsEnabled)
+        {
+            app.Map(settings.MetricsPath, (HttpContext context) =>
+                ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, "metrics_disabled"));
+            return;
+        }
+
+        app.MapMetrics(settings.MetricsPath);
+    }
+
+    /// <summary>Answers 403 before the exporter runs when the caller may not read metrics.</summary>
+    public static IApplicationBuilder UseMetricsAccess(this IApplicationBuilder app, MapSettings settings) =>
+        app.UseWhen(
+            context => settings.MetricsEnabled && context.Request.Path.Equals(settings.MetricsPath, StringComparison.OrdinalIgnoreCase),
+            branch => branch.Use(async (context, next) =>
+            {
+                if (MayRead(context, settings))
+                {
+                    await next(context);
+                    return;
+                }
+
+                await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden");
+            }));
+
+    private static bool MayRead(HttpContext context, MapSettings settings)
+    {
+        if (settings.MetricsAllowPublic)
+        {
+            return true;
+        }
+
+        string? key = context.Request.Headers[BotKeyAuthenticationHandler.HeaderName];
+        if (settings.MetricsApiKey.Length > 0 && !string.IsNullOrEmpty(key)
+            && BotKeyAuthenticationHandler.SecretsEqual(key, settings.MetricsApiKey))
+        {
+            return true;
+        }
+
+        return context.Connection.RemoteIpAddress is { } peer
+            && IPAddress.IsLoopback(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net.WebSockets;
+using System.Text;
+using Map.Host.Platform.Config;
+using Map.Modules.Admin.Contracts;
+using Map.SharedKernel;
+
+namespace Map.Host.Platform.Realtime;
+
+internal static class RealtimeEndpoints
+{
+    /// <summary>
+    /// <c>GET|POST /api/realtime/token</c> (viewer), <c>GET /api/realtime/stats</c> (viewer) and the <c>/ws</c> socket.
+    /// POST is accepted because the predecessor's e2e test and perf tool use it.
+    /// </summary>
+    public static void MapRealtime(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/api/realtime/token", [HttpMethods.Get, HttpMethods.Post], IssueToken)
+            .RequireAuthorization(MapPolicies.Viewer);
+        app.MapGet("/api/realtime/stats", (RealtimeHub hub) => Results.Json(new { ws_clients = hub.Count, asgi_loop = true }))
+            .RequireAuthorization(MapPolicies.Viewer);
+        app.Map("/ws", AcceptAsync);
+    }
+
+    private static IResult IssueToken(HttpContext context, RealtimeTokens tokens)
+    {
+        var user = context.User;
+        var token = tokens.Issue(user.AdminId()!.Value, user.AdminUsername()!, user.AdminRole()!.Value);
+        var scheme = context.Request.IsHttps ? "wss" : "ws";
+        var url = $"{scheme}://{context.Request.Host}/ws?token={Uri.EscapeDataString(token)}";
+        return Results.Json(new
+        {
+            token,
+            expires_in = (int)tokens.Lifetime.TotalSeconds,
+            ws_url = url,
+            // The legacy realtime.js tries these two in order.
+            ws_url_sameport = url,
+            ws_url_port = (string?)null,
+        });
+    }
+
+    private static async Task AcceptAsync(
+        HttpContext context,
+        RealtimeTokens tokens,
+        RealtimeHub hub,
+        IAdminDirectory admins,
+        MapSettings settings,
+        ILoggerFactory loggers)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "websocket upgrade required");
+            return;
+        }
+
+        if (!OriginAllowed(context.Request, settings))
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "origin not allowed");
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var identity = tokens.Validate(context.Request.Query["token"]);
+        var account = identity is null ? null : await admins.FindActiveAsync(identity.AdminId, context.RequestAborted);
+        if (identity is null || account is null)
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Unauthorized", context.RequestAborted);
+            return;
+        }
+
+        var logger = loggers.CreateLogger("Map.Realtime");
+        var connection = new RealtimeConnection(socket, identity, account.Role, account.Zones.AllZones ? null : account.Zones.ZoneIds);
+        hub.Add(connection);
+        logger.LogInformation("WebSocket opened for {Username} ({Clients} clients)", account.Username, hub.Count);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var sending = connection.SendLoopAsync(stop.Token);
+        try
+        {
+            await ReceiveLoopAsync(connection, stop.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The client went away; nothing to answer.
+        }
+        finally
+        {
+            hub.Remove(connection);
+            await stop.CancelAsync();
+            try
+            {
+                await sending;
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // Closing.
+            }
+
+            logger.LogInformation("WebSocket closed for {Username} ({Clients} clients)", account.Username, hub.Count);
+        }
+    }
+
+    /// <summary>Reads client frames: a text <c>ping</c> gets <c>pong</c>; a close frame ends the connection.</summary>
+    private static async Task ReceiveLoopAsync(RealtimeConnection connection, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        var socket = connection.Socket;
+        while (socket.State == WebSocketState.Open)
+        {
+            var result = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cancellationToken);
+                }
+
+                return;
+            }
+
+            if (result.MessageType == WebSocketMessageType.Text && result.EndOfMessage
+                && Encoding.UTF8.GetString(buffer, 0, result.Count).Trim() == "ping")
+            {
+                connection.Enqueue("pong");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cross-site WebSocket hijacking guard: with <c>REALTIME_ALLOWED_ORIGINS</c> set, the Origin must be listed;
+    /// otherwise it must match the Host. Clients that send no Origin (scripts, bots) are allowed; they still need a token.
+    /// </summary>
+    private static bool OriginAllowed(HttpRequest request, MapSettings settings)
+    {
+        string? origin = request.Headers.Origin;
+        if (string.IsNullOrEmpty(origin))
+        {
+            return true;
+        }
+
+        if (settings.RealtimeAllowedOrigins.Count > 0)
+        {
+            return settings.RealtimeAllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase);
+        }
+
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
+}

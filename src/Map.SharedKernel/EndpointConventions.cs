@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+
+namespace Map.SharedKernel;
+
+/// <summary>Marks an endpoint whose unsafe requests need no CSRF token (e.g. <c>POST /login</c>).</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class CsrfExemptAttribute : Attribute;
+
+/// <summary>Lets the bot key arrive as the <c>api_key</c> query parameter on this endpoint (legacy bot routes only).</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class AllowApiKeyInQueryAttribute : Attribute;
+
+public static class EndpointConventionExtensions
+{
+    public static TBuilder CsrfExempt<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new CsrfExemptAttribute());
+
+    public static TBuilder AllowApiKeyInQuery<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AllowApiKeyInQueryAttribute());
+}
+
+/// <summary>Overrides the 403 body's <c>error</c> for an endpoint (duty bot routes answer <c>Unauthorized</c>).</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class ForbiddenErrorAttribute(string error) : Attribute
+{
+    public string Error { get; } = error;
+}

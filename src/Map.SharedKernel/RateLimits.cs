@@ -1,0 +1,42 @@
+namespace Map.SharedKernel;
+
+/// <summary>Outcome of a rate-limit check for one bucket and partition.</summary>
+public sealed record RateLimitDecision(bool Allowed, int Limit, int Remaining, int ResetInSeconds)
+{
+    public static RateLimitDecision Unlimited { get; } = new(true, int.MaxValue, int.MaxValue, 0);
+}
+
+/// <summary>
+/// Fixed-window rate limits configured from <c>RATE_LIMIT_*</c>. Counters live in Redis when it is configured
+/// (shared by every instance) and fall back to process memory while Redis is unreachable.
+/// Endpoints whose partition key comes from the body (e.g. the Telegram user id) call this after binding.
+/// </summary>
+public interface IRateLimitGate
+{
+    ValueTask<RateLimitDecision> AcquireAsync(string bucket, string partitionKey, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Bucket names, as in the specs' rate-limit tables.</summary>
+public static class RateLimitBuckets
+{
+    public const string Login = "login";
+    public const string Chat = "chat";
+    public const string BotMarkers = "bot_markers";
+    public const string BotMarkerStatus = "bot_marker_status";
+    public const string BotMarkerCancel = "bot_marker_cancel";
+    public const string BotMyRequests = "bot_my_requests";
+}
+
+/// <summary>The 429 answer in the legacy shapes, with <c>Retry-After</c>.</summary>
+public sealed class RateLimitedResult(RateLimitDecision decision, bool detailed) : Microsoft.AspNetCore.Http.IResult
+{
+    public Task ExecuteAsync(Microsoft.AspNetCore.Http.HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests;
+        httpContext.Response.Headers.RetryAfter = decision.ResetInSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        object body = detailed
+            ? new { error = "rate_limited", limit = decision.Limit, remaining = 0, reset_in = decision.ResetInSeconds }
+            : new { error = "rate_limited" };
+        return Microsoft.AspNetCore.Http.HttpResponseJsonExtensions.WriteAsJsonAsync(httpContext.Response, body, httpContext.RequestAborted);
+    }
+}

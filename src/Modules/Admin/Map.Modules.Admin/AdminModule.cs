@@ -1,0 +1,30 @@
+using Map.Modules.Admin.Audit;
+using Map.Modules.Admin.Bootstrap;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Admin.Data;
+using Map.Modules.Admin.Features.Login;
+using Map.Modules.Admin.Passwords;
+using Map.Modules.Admin.Sessions;
+using Map.SharedKernel;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Map.Modules.Admin;
+
+/// <summary>Admin accounts, roles, zones binding, login sessions and the audit log.</summary>
+public sealed class AdminModule : IModule
+{
+    public string Name => AdminDbContext.Schema;
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDbContext<AdminDbContext>(AdminDbContext.Schema);
+        services.AddSingleton<AdminPasswordHasher>();
+        services.AddSingleton<ITicketStore, AdminTicketStore>();
+        services.AddSingleton<AdminSessionCookie>();
+        services.AddScoped<IAdminDirectory, AdminDirectory>();
+        services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddHostedService<SuperadminBootstrap>();
+    }
+}

@@ -1,0 +1,84 @@
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Admin.Data;
+using Map.Modules.Admin.Domain;
+using Map.Modules.Admin.Passwords;
+using Map.SharedKernel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Map.Modules.Admin.Bootstrap;
+
+/// <summary>
+/// At start-up, when no active superadmin exists, creates (or restores) <c>ADMIN_USERNAME</c> as an active
+/// superadmin with <c>ADMIN_PASSWORD</c> or <c>ADMIN_PASSWORD_HASH</c>. Afterwards it is an ordinary account:
+/// no role bypass. There is no default password anywhere.
+/// </summary>
+internal sealed class SuperadminBootstrap(
+    IServiceScopeFactory scopes,
+    IConfiguration configuration,
+    AdminPasswordHasher hasher,
+    TimeProvider clock,
+    ILogger<SuperadminBootstrap> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var username = configuration["ADMIN_USERNAME"]?.Trim();
+        var password = configuration["ADMIN_PASSWORD"];
+        var presetHash = configuration["ADMIN_PASSWORD_HASH"]?.Trim();
+        if (!string.IsNullOrEmpty(password) && password.Length < AdminUser.PasswordMinLength)
+        {
+            throw new InvalidOperationException($"ADMIN_PASSWORD must be at least {AdminUser.PasswordMinLength} characters.");
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
+            if (await db.Users.AnyAsync(u => u.IsActive && u.Role == AdminRole.Superadmin, cancellationToken))
+            {
+                return;
+            }
+
+            if (string.IsNullOrEmpty(username) || (string.IsNullOrEmpty(password) && string.IsNullOrEmpty(presetHash)))
+            {
+                logger.LogWarning("No active superadmin exists; set ADMIN_USERNAME and ADMIN_PASSWORD (or ADMIN_PASSWORD_HASH) to create one");
+                return;
+            }
+
+            var hash = !string.IsNullOrEmpty(presetHash) ? presetHash : hasher.Hash(password!);
+            var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+            if (user is null)
+            {
+                user = AdminUser.Create(username, hash, AdminRole.Superadmin, clock.GetUtcNow().UtcDateTime);
+                db.Users.Add(user);
+            }
+            else
+            {
+                user.SetPasswordHash(hash);
+                user.SetRole(AdminRole.Superadmin);
+                user.SetActive(true);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await audit.RecordAsync(db.Database, "admin.bootstrap_superadmin", new { username }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Bootstrapped superadmin {Username} from ADMIN_USERNAME", username);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another instance bootstrapped the same account at the same moment.
+        }
+        catch (NpgsqlException ex)
+        {
+            logger.LogWarning("Superadmin bootstrap skipped: database not reachable ({Reason})", ex.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,111 @@
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Admin.Data;
+using Map.Modules.Admin.Passwords;
+using Map.Modules.Admin.Sessions;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Map.Modules.Admin.Features.Login;
+
+/// <summary>
+/// <c>POST /login</c> → 200 <c>{"status":"ok","role","csrf_token"}</c>, a fresh server-side session and a readable
+/// <c>csrf_token</c> cookie; 401 <c>{"error":"Invalid credentials"}</c> (audited, without the password);
+/// 429 past <c>RATE_LIMIT_LOGIN_PER_MINUTE</c> per client IP.
+/// </summary>
+internal sealed class LoginEndpoint : ICarterModule
+{
+    public const string CsrfCookieName = "csrf_token";
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/login", HandleAsync)
+            .AllowAnonymous()
+            .CsrfExempt()
+            .RequireRateLimiting(RateLimitBuckets.Login);
+
+    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, CancellationToken cancellationToken)
+    {
+        var body = await JsonBodies.ReadObjectAsync(context.Request, lenient: false, cancellationToken);
+        var result = await sender.Send(new LoginCommand(body.OptionalString("username") ?? "", body.OptionalString("password") ?? ""), cancellationToken);
+        if (result is null)
+        {
+            return ApiErrors.Error(StatusCodes.Status401Unauthorized, "Invalid credentials");
+        }
+
+        var csrf = await cookie.SignInAsync(context, result.AdminId, result.Username, result.Role);
+        return Results.Json(new { status = "ok", role = result.Role.ToWire(), csrf_token = csrf });
+    }
+}
+
+internal sealed record LoginCommand(string Username, string Password) : ICommand<LoginResult?>;
+
+internal sealed record LoginResult(int AdminId, string Username, AdminRole Role);
+
+internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher, IAuditLog audit) : ICommandHandler<LoginCommand, LoginResult?>
+{
+    public async ValueTask<LoginResult?> Handle(LoginCommand command, CancellationToken cancellationToken)
+    {
+        var username = command.Username.Trim();
+        var user = username.Length is > 0 and <= Domain.AdminUser.UsernameMaxLength
+            ? await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken)
+            : null;
+        if (user is null || !user.IsActive)
+        {
+            hasher.VerifyDummy(command.Password);
+            await audit.RecordAsync("auth.login_failed", new { username = Clip(username) }, new AuditActor(Clip(username), ""), cancellationToken);
+            return null;
+        }
+
+        var check = hasher.Verify(user.PasswordHash, command.Password);
+        if (check == PasswordCheck.Failed)
+        {
+            await audit.RecordAsync("auth.login_failed", new { username = user.Username }, new AuditActor(user.Username, user.Role.ToWire()), cancellationToken);
+            return null;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (check == PasswordCheck.SuccessRehashNeeded)
+        {
+            // Legacy Werkzeug hash or an older Identity format: upgrade it now that we know the password.
+            user.SetPasswordHash(hasher.Hash(command.Password));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await audit.RecordAsync(db.Database, "auth.login", new { username = user.Username }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new LoginResult(user.Id, user.Username, user.Role);
+    }
+
+    private static string Clip(string value) => value.Length <= 64 ? value : value[..64];
+}
+
+/// <summary>Signs an admin in: new session (the old one, if any, is dropped), CSRF token in body and cookie.</summary>
+internal sealed class AdminSessionCookie(TimeProvider clock, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions)
+{
+    public async Task<string> SignInAsync(HttpContext context, int adminId, string username, AdminRole role)
+    {
+        var options = cookieOptions.Get(MapSchemes.AdminCookie);
+        var csrf = AdminTicketStore.NewSecret();
+        var expires = clock.GetUtcNow().Add(options.ExpireTimeSpan);
+        await context.SignInAsync(
+            MapSchemes.AdminCookie,
+            AdminTicketStore.CreatePrincipal(adminId, username, role, csrf),
+            new AuthenticationProperties { IsPersistent = true, ExpiresUtc = expires, AllowRefresh = false });
+        context.Response.Cookies.Append(LoginEndpoint.CsrfCookieName, csrf, new CookieOptions
+        {
+            HttpOnly = false,
+            SameSite = SameSiteMode.Lax,
+            Secure = options.Cookie.SecurePolicy == CookieSecurePolicy.Always || context.Request.IsHttps,
+            Path = "/",
+            Expires = expires,
+        });
+        return csrf;
+    }
+}

@@ -1,0 +1,37 @@
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.SharedKernel;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Admin.Features.Login;
+
+/// <summary>
+/// <c>POST /logout</c> → 204; the server-side session is deleted, so a copied cookie stops working.
+/// <c>GET /me</c> → <c>{is_admin, role, username}</c> (<c>guest</c>/null when not signed in).
+/// </summary>
+internal sealed class LogoutAndMeEndpoints : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        app.MapGet("/me", (HttpContext context) => context.User.IsAdmin()
+            ? Results.Json(new { is_admin = true, role = context.User.AdminRole()!.Value.ToWire(), username = context.User.AdminUsername() })
+            : Results.Json(new { is_admin = false, role = "guest", username = (string?)null }))
+            .AllowAnonymous();
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext context, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        if (context.User.IsAdmin())
+        {
+            await audit.RecordAsync("auth.logout", new { username = context.User.AdminUsername() }, cancellationToken: cancellationToken);
+            await context.SignOutAsync(MapSchemes.AdminCookie);
+        }
+
+        context.Response.Cookies.Delete(LoginEndpoint.CsrfCookieName, new CookieOptions { Path = "/" });
+        return Results.NoContent();
+    }
+}
