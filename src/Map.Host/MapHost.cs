@@ -104,7 +104,11 @@ internal static class MapHost
         services.AddCarter(configurator: carter => carter.WithModules(carterModules).WithEmptyValidators().WithEmptyResponseNegotiators());
 
         var app = builder.Build();
-        ConfigurePipeline(app, settings);
+        if (!forMigration)
+        {
+            ConfigurePipeline(app, settings);
+        }
+
         return app;
     }
 

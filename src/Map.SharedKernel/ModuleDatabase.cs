@@ -72,3 +72,20 @@ public static class ModuleDatabaseExtensions
         }
     }
 }
+
+public static class DatabaseErrors
+{
+    /// <summary>True when the exception (or one it wraps) says PostgreSQL could not be reached.</summary>
+    public static bool IsUnavailable(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

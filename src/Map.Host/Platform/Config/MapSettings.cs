@@ -64,6 +64,8 @@ internal sealed class MapSettings
 
     public TimeSpan JobsPollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    public int JobsWorkerCount { get; init; } = 8;
+
     public long MaxRequestBodyBytes { get; init; } = 20 * 1024 * 1024;
 
     public bool RunsWeb => Role is MapRole.All or MapRole.Web;

@@ -39,6 +39,7 @@ internal static class MapSettingsLoader
             TelegramBotToken = Optional(config, "TELEGRAM_BOT_TOKEN") ?? Optional(config, "MAP_BOT_TOKEN") ?? Optional(config, "BOT_TOKEN") ?? "",
             TelegramInitDataMaxAge = TimeSpan.FromSeconds(Int(config, "TELEGRAM_INITDATA_MAX_AGE_SEC", 86_400, 1, int.MaxValue)),
             JobsPollInterval = TimeSpan.FromMilliseconds(Int(config, "JOBS_POLL_INTERVAL_MS", 5000, 100, 600_000)),
+            JobsWorkerCount = Int(config, "JOBS_WORKER_COUNT", Math.Clamp(Environment.ProcessorCount * 4, 4, 20), 1, 100),
             MaxRequestBodyBytes = Int(config, "MAX_REQUEST_BODY_MB", 20, 1, 1024) * 1024L * 1024L,
         };
     }

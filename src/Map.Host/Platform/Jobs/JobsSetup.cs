@@ -31,7 +31,7 @@ internal static class JobsSetup
             {
                 options.ServerName = settings.InstanceId;
                 options.SchedulePollingInterval = settings.JobsPollInterval;
-                options.WorkerCount = Math.Clamp(Environment.ProcessorCount * 4, 4, 20);
+                options.WorkerCount = settings.JobsWorkerCount;
             });
             services.AddHostedService<RecurringJobScheduler>();
         }

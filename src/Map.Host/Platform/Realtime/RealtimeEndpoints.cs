@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using Map.Host.Platform.Config;
+using Map.Host.Platform.Events;
 using Map.Modules.Admin.Contracts;
 using Map.SharedKernel;
 
@@ -58,9 +59,10 @@ internal static class RealtimeEndpoints
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        // Check the token before accepting, so a connection is registered as soon as the handshake completes.
         var identity = tokens.Validate(context.Request.Query["token"]);
         var account = identity is null ? null : await admins.FindActiveAsync(identity.AdminId, context.RequestAborted);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
         if (identity is null || account is null)
         {
             await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Unauthorized", context.RequestAborted);
@@ -70,6 +72,8 @@ internal static class RealtimeEndpoints
         var logger = loggers.CreateLogger("Map.Realtime");
         var connection = new RealtimeConnection(socket, identity, account.Role, account.Zones.AllZones ? null : account.Zones.ZoneIds);
         hub.Add(connection);
+        // First frame: the connection is registered and will receive every event from now on.
+        connection.Enqueue(RealtimeFrames.Create("hello", new { username = account.Username, role = account.Role.ToWire() }, RealtimeAudience.Everyone).Json);
         logger.LogInformation("WebSocket opened for {Username} ({Clients} clients)", account.Username, hub.Count);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var sending = connection.SendLoopAsync(stop.Token);

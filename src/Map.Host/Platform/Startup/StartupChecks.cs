@@ -42,7 +42,7 @@ internal sealed class StartupChecks(
                     "Run: dotnet run --project src/Map.Host -- migrate (or 'Map.Host migrate' in the container).");
             }
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             logger.LogWarning("Database not reachable at start-up ({Reason}); serving anyway, /health reports it", ex.Message);
         }

@@ -74,7 +74,7 @@ internal sealed class SuperadminBootstrap(
         {
             // Another instance bootstrapped the same account at the same moment.
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             logger.LogWarning("Superadmin bootstrap skipped: database not reachable ({Reason})", ex.Message);
         }

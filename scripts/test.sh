@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against real PostgreSQL and Redis on loopback (installed from Debian packages
+# and started when missing; that part needs root or sudo). Ends with one line: "tests: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/services.sh
+
+ensure_packages || exit 1
+ensure_postgres 5432 || exit 1
+ensure_redis 6379 || exit 1
+
+# A fresh password per run for the test role: nothing fixed to leak, nothing to configure.
+password=$(random_secret)
+ensure_pg_role map_test "$password" "CREATEDB" || exit 1
+
+# Leftovers of crashed runs (each run drops its own databases when it ends).
+as_postgres psql -q -d postgres -At -c \
+  "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database WHERE datname ~ '^map_(t|tpl)_'" \
+  | as_postgres psql -q -d postgres >/dev/null 2>&1 || true
+redis-cli -h 127.0.0.1 -p 6379 -n 15 flushdb >/dev/null
+
+export MAP_TEST_DATABASE_URL="postgresql://map_test:${password}@127.0.0.1:5432/postgres"
+export MAP_TEST_REDIS_URL="redis://127.0.0.1:6379/15"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+results="TestResults/run-$(date +%Y%m%d%H%M%S)"
+mkdir -p "$results"
+dotnet test Map.slnx -c "${CONFIGURATION:-Debug}" \
+  --logger "trx" --results-directory "$results" \
+  --blame-hang-timeout 10m "$@"
+status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(printf '%s' "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(printf '%s' "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the build or a test host failed before any result was written
+fi
+echo "tests: ${passed} passed, ${failed} failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Map.Testing;
+
+namespace Map.Host.Tests;
+
+/// <summary>The real executable, started the way operators start it.</summary>
+public sealed class ProcessTests
+{
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(IDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        var hostDll = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(hostDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var key in new[] { "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BOT_API_KEY", "ADMIN_USERNAME", "ADMIN_PASSWORD", "ADMIN_PASSWORD_HASH" })
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"Map.Host {string.Join(' ', args)} did not exit in {timeout}: {await output}{await error}");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task A_malformed_url_stops_start_up_with_one_line_naming_the_variable()
+    {
+        var (exit, _, error) = await RunAsync(
+            new Dictionary<string, string> { ["DATABASE_URL"] = "mysql://x@y/z", ["SECRET_KEY"] = new string('k', 40) },
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exit);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("DATABASE_URL", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_applies_everything_and_a_second_run_is_a_no_op_then_the_app_refuses_an_unmigrated_database()
+    {
+        var environment = await TestEnvironment.GetAsync();
+        var empty = $"map_t_{environment.RunId}_empty_{Guid.NewGuid():N}"[..40];
+        await environment.ExecuteAsync($"CREATE DATABASE \"{empty}\"");
+        try
+        {
+            var unmigrated = new Dictionary<string, string>
+            {
+                ["DATABASE_URL"] = environment.DatabaseUrl(empty),
+                ["SECRET_KEY"] = new string('k', 40),
+            };
+            var (refusedExit, refusedOut, _) = await RunAsync(unmigrated, TimeSpan.FromSeconds(60), "--urls", "http://127.0.0.1:0");
+            Assert.NotEqual(0, refusedExit);
+            Assert.Contains("not migrated", refusedOut, StringComparison.Ordinal);
+
+            var first = await RunAsync(new Dictionary<string, string> { ["DATABASE_URL"] = environment.DatabaseUrl(empty) }, TimeSpan.FromSeconds(90), "migrate");
+            var second = await RunAsync(new Dictionary<string, string> { ["DATABASE_URL"] = environment.DatabaseUrl(empty) }, TimeSpan.FromSeconds(90), "migrate");
+
+            Assert.Equal(0, first.Exit);
+            Assert.Equal(0, second.Exit);
+            Assert.Contains("migration(s) applied", second.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("\"Count\":1", second.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await environment.ExecuteAsync($"DROP DATABASE IF EXISTS \"{empty}\" WITH (FORCE)");
+        }
+    }
+}
