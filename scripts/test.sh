@@ -9,15 +9,24 @@ ensure_packages || exit 1
 ensure_postgres 5432 || exit 1
 ensure_redis 6379 || exit 1
 
-# A fresh password per run for the test role: nothing fixed to leak, nothing to configure.
-password=$(random_secret)
+# The test role's password is random, generated once per machine and kept out of the repository (runs that
+# overlap on one machine share it).
+secret_file="${XDG_CACHE_HOME:-$HOME/.cache}/map/test-db-password"
+if [ ! -s "$secret_file" ]; then
+  mkdir -p "$(dirname "$secret_file")"
+  (umask 077 && random_secret > "$secret_file")
+fi
+password=$(cat "$secret_file")
 ensure_pg_role map_test "$password" "CREATEDB" || exit 1
 
-# Leftovers of crashed runs (each run drops its own databases when it ends).
-as_postgres psql -q -d postgres -At -c \
-  "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database WHERE datname ~ '^map_(t|tpl)_'" \
-  | as_postgres psql -q -d postgres >/dev/null 2>&1 || true
-redis-cli -h 127.0.0.1 -p 6379 -n 15 flushdb >/dev/null
+# Leftovers of crashed runs (each run drops its own databases when it ends). A run's databases are named
+# map_t_<pid>r<random>_N / map_tpl_<pid>r<random>; only those whose test process is gone are dropped, so
+# concurrent runs on one machine leave each other alone.
+as_postgres psql -q -d postgres -At -c "SELECT datname FROM pg_database WHERE datname ~ '^map_(t|tpl)_[0-9a-f]+r'" |
+  while read -r db; do
+    pid=$((16#$(printf '%s' "$db" | sed -E 's/^map_(t|tpl)_([0-9a-f]+)r.*/\2/')))
+    [ -d "/proc/$pid" ] || as_postgres psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  done
 
 export MAP_TEST_DATABASE_URL="postgresql://map_test:${password}@127.0.0.1:5432/postgres"
 export MAP_TEST_REDIS_URL="redis://127.0.0.1:6379/15"

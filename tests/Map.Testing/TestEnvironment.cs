@@ -81,7 +81,8 @@ public sealed class TestEnvironment
         }
 
         var redisUrl = Environment.GetEnvironmentVariable("MAP_TEST_REDIS_URL") ?? "redis://127.0.0.1:6379/0";
-        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        // The process id is part of the run id, so scripts/test.sh can tell leftovers of dead runs from live ones.
+        var runId = $"{System.Environment.ProcessId:x}r{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         var environment = new TestEnvironment(serverUrl, redisUrl, runId, $"map_tpl_{runId}");
         await environment.ExecuteAsync($"CREATE DATABASE \"{environment.TemplateName}\"");
         await MigrateAsync(environment.DatabaseUrl(environment.TemplateName));
