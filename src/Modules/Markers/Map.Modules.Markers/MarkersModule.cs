@@ -1,15 +1,25 @@
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Map.Modules.Markers;
 
-/// <summary>The Markers module's entry point. Its features arrive with their own issue.</summary>
+/// <summary>
+/// Points on the map (addresses), requests to add them from the Telegram bot and Mini App, their moderation,
+/// zones, photos, geocoding and CSV/XLSX exchange.
+/// </summary>
 public sealed class MarkersModule : IModule
 {
-    public string Name => "markers";
+    public string Name => MarkersDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
+        services.AddModuleDbContext<MarkersDbContext>(MarkersDbContext.Schema);
+        services.AddSingleton(MarkersSettings.Load(configuration, configuration[HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory()));
+        services.AddScoped<IPendingRequestCounter, PendingRequestCounter>();
     }
 }

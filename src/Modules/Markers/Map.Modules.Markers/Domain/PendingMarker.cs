@@ -1,0 +1,218 @@
+namespace Map.Modules.Markers.Domain;
+
+/// <summary>Moderation state of a request. Approved, rejected and cancelled are terminal.</summary>
+internal enum MarkerState
+{
+    Pending,
+    Approved,
+    Rejected,
+    Cancelled,
+}
+
+internal static class MarkerStates
+{
+    public static string ToWire(this MarkerState state) => state switch
+    {
+        MarkerState.Approved => "approved",
+        MarkerState.Rejected => "rejected",
+        MarkerState.Cancelled => "cancelled",
+        _ => "pending",
+    };
+
+    public static MarkerState Parse(string value) => value switch
+    {
+        "approved" => MarkerState.Approved,
+        "rejected" => MarkerState.Rejected,
+        "cancelled" => MarkerState.Cancelled,
+        _ => MarkerState.Pending,
+    };
+
+    public static bool TryParse(string? value, out MarkerState state)
+    {
+        state = Parse(value ?? "");
+        return value is "pending" or "approved" or "rejected" or "cancelled";
+    }
+}
+
+/// <summary>Who submitted a request through Telegram.</summary>
+internal sealed record Submitter(string? UserId, string? MessageId, string? Reporter);
+
+/// <summary>
+/// A request to add a point (<c>pending_markers</c>). Moderated requests are kept with their final state (the
+/// predecessor deleted them, so the bot lost their outcome); every transition is appended to <see cref="History"/>.
+/// </summary>
+internal sealed class PendingMarker
+{
+    private PendingMarker()
+    {
+    }
+
+    public int Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public string NameKey { get; private set; } = "";
+
+    public double? Lat { get; private set; }
+
+    public double? Lon { get; private set; }
+
+    public string? Notes { get; private set; }
+
+    /// <summary>Access type label copied to the address on approval; not the moderation state.</summary>
+    public string? Status { get; private set; }
+
+    public string? Link { get; private set; }
+
+    public string? Category { get; private set; }
+
+    /// <summary>Derived from the point (point-in-polygon) when the request arrives.</summary>
+    public int? ZoneId { get; private set; }
+
+    public string? Photo { get; private set; }
+
+    public string? AiTags { get; private set; }
+
+    public int? Priority { get; private set; }
+
+    public string? UserId { get; private set; }
+
+    public string? MessageId { get; private set; }
+
+    public string? Reporter { get; private set; }
+
+    public MarkerState State { get; private set; }
+
+    /// <summary>The address an approval created (or the bell matched); no foreign key: the address may be deleted later.</summary>
+    public int? AddressId { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public DateTime UpdatedAt { get; private set; }
+
+    public List<PendingHistoryEntry> History { get; private set; } = [];
+
+    public bool IsPending => State == MarkerState.Pending;
+
+    public static PendingMarker Submit(PointContent content, Submitter submitter, string actor, DateTime now)
+    {
+        var marker = new PendingMarker
+        {
+            Name = content.Name,
+            NameKey = MarkerText.NameKey(content.Name),
+            Lat = content.Point.Lat,
+            Lon = content.Point.Lon,
+            Notes = content.Notes,
+            Status = content.Status,
+            Link = content.Link,
+            Category = content.Category,
+            ZoneId = content.ZoneId,
+            Photo = content.Photo,
+            UserId = submitter.UserId,
+            MessageId = submitter.MessageId,
+            Reporter = submitter.Reporter,
+            State = MarkerState.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        marker.History.Add(PendingHistoryEntry.Record(MarkerState.Pending, null, actor, null, now));
+        return marker;
+    }
+
+    /// <summary>What an approval copies into the new address (not ai_tags, priority or reporter).</summary>
+    public PointContent ToAddressContent() => new(
+        Name, new GeoPoint(Lat ?? 0, Lon ?? 0), Notes, Status, Link, Category, ZoneId, Photo);
+
+    public bool HasPoint => Lat is not null && Lon is not null;
+
+    public void Approve(int addressId, string actor, string? reason, DateTime now)
+    {
+        Moderate(MarkerState.Approved, actor, reason, now);
+        AddressId = addressId;
+        History[^1].LinkAddress(addressId);
+    }
+
+    public void Reject(string actor, string? reason, DateTime now) => Moderate(MarkerState.Rejected, actor, reason, now);
+
+    public void Cancel(string actor, string? reason, DateTime now) => Moderate(MarkerState.Cancelled, actor, reason, now);
+
+    /// <summary>The submitter check of the bot's cancel: a caller who names a Telegram user must be the submitter.</summary>
+    public bool WasSubmittedBy(string userId) => string.Equals(UserId, userId, StringComparison.Ordinal);
+
+    private void Moderate(MarkerState to, string actor, string? reason, DateTime now)
+    {
+        if (!IsPending)
+        {
+            throw new InvalidOperationException($"Request {Id} is already {State.ToWire()}; terminal states do not change.");
+        }
+
+        State = to;
+        UpdatedAt = now;
+        History.Add(PendingHistoryEntry.Record(to, null, actor, reason, now));
+    }
+}
+
+/// <summary>One line of a request's moderation log (<c>pending_history</c>), with who acted and why.</summary>
+internal sealed class PendingHistoryEntry
+{
+    public const int ActorMax = 64;
+    public const int ReasonMax = 1000;
+
+    private PendingHistoryEntry()
+    {
+    }
+
+    public int Id { get; private set; }
+
+    public int PendingId { get; private set; }
+
+    public MarkerState Status { get; private set; }
+
+    public DateTime Timestamp { get; private set; }
+
+    public int? AddressId { get; private set; }
+
+    public string? Actor { get; private set; }
+
+    public string? Reason { get; private set; }
+
+    public static PendingHistoryEntry Record(MarkerState status, int? addressId, string actor, string? reason, DateTime now) => new()
+    {
+        Status = status,
+        AddressId = addressId,
+        Actor = actor.Length <= ActorMax ? actor : actor[..ActorMax],
+        Reason = reason,
+        Timestamp = now,
+    };
+
+    public void LinkAddress(int addressId) => AddressId = addressId;
+}
+
+internal static class PendingMarkerViews
+{
+    /// <summary>The legacy <c>PendingDTO</c>: AddressDTO fields plus <c>user_id, message_id, reporter</c>.</summary>
+    public static PendingView ToView(this PendingMarker marker) => new(
+        marker.Id, marker.Name, marker.Lat, marker.Lon, marker.Notes, marker.Status, marker.Link, marker.Category,
+        marker.ZoneId, marker.Photo, Address.ParseTags(marker.AiTags), marker.Priority, marker.CreatedAt, marker.UpdatedAt,
+        marker.UserId, marker.MessageId, marker.Reporter);
+}
+
+/// <summary>The legacy <c>PendingDTO</c>.</summary>
+internal sealed record PendingView(
+    int Id,
+    string Name,
+    double? Lat,
+    double? Lon,
+    string? Notes,
+    string? Status,
+    string? Link,
+    string? Category,
+    int? ZoneId,
+    string? Photo,
+    IReadOnlyList<string> AiTags,
+    int? Priority,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    string? UserId,
+    string? MessageId,
+    string? Reporter);

@@ -1,0 +1,50 @@
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Data;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Markers.Features.Zones;
+
+/// <summary>
+/// DELETE <c>/zones/&lt;id&gt;</c> (superadmin) → 200 <c>{"status":"ok"}</c>; 404 <c>{"error":"not found"}</c>. In one
+/// transaction: its addresses and requests become zone-less, its admins lose it, the zone goes, and an audit row.
+/// </summary>
+internal sealed class DeleteZoneEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        foreach (var prefix in ZoneRoutes.Prefixes)
+        {
+            app.MapDelete(prefix + "/{id:int}", async (int id, ISender sender, CancellationToken cancellationToken) =>
+                {
+                    await sender.Send(new DeleteZoneCommand(id), cancellationToken);
+                    return Results.Json(new { status = "ok" });
+                })
+                .RequireAuthorization(MapPolicies.Superadmin);
+        }
+    }
+}
+
+internal sealed record DeleteZoneCommand(int Id) : ICommand<Unit>;
+
+internal sealed class DeleteZoneHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit) : ICommandHandler<DeleteZoneCommand, Unit>
+{
+    public async ValueTask<Unit> Handle(DeleteZoneCommand command, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
+        var addresses = await db.Addresses.Where(a => a.ZoneId == zone.Id).ExecuteUpdateAsync(a => a.SetProperty(x => x.ZoneId, (int?)null), cancellationToken);
+        var requests = await db.PendingMarkers.Where(m => m.ZoneId == zone.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ZoneId, (int?)null), cancellationToken);
+        await directory.UnlinkZoneAsync(db.Database, zone.Id, cancellationToken);
+        db.Zones.Remove(zone);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(db.Database, "zone.delete", new { id = zone.Id, addresses_unlinked = addresses, requests_unlinked = requests }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Map.Modules.Markers;
+
+/// <summary>
+/// The Markers module's environment variables (see the "markers" block of <c>.env.example</c>). Relative paths are
+/// resolved against the content root. A bad value stops start-up with a message naming the variable.
+/// </summary>
+internal sealed class MarkersSettings
+{
+    /// <summary>Folder of uploaded photos (<c>UPLOAD_DIR</c>, default <c>data/uploads</c>).</summary>
+    public required string UploadDirectory { get; init; }
+
+    /// <summary>Largest accepted photo (<c>UPLOAD_MAX_MB</c>, default 10).</summary>
+    public long MaxPhotoBytes { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>Offline geocoder file, a JSON array of <c>{display_name, lat, lon}</c> (<c>OFFLINE_GEOCODE_FILE</c>).</summary>
+    public required string OfflineGeocodeFile { get; init; }
+
+    /// <summary>Nominatim-compatible search URL (<c>GEOCODE_URL</c>); null turns online geocoding off.</summary>
+    public Uri? GeocodeUrl { get; init; }
+
+    public string GeocodeUserAgent { get; init; } = "map-geocode";
+
+    public TimeSpan GeocodeCacheTtl { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Spacing of online calls across every instance (<c>GEOCODE_MIN_INTERVAL_MS</c>, Nominatim allows 1/s).</summary>
+    public TimeSpan GeocodeMinInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan GeocodeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public static MarkersSettings Load(IConfiguration config, string contentRoot) => new()
+    {
+        UploadDirectory = Path.GetFullPath(Text(config, "UPLOAD_DIR") ?? "data/uploads", contentRoot),
+        MaxPhotoBytes = Int(config, "UPLOAD_MAX_MB", 10, 1, 1024) * 1024L * 1024L,
+        OfflineGeocodeFile = Path.GetFullPath(Text(config, "OFFLINE_GEOCODE_FILE") ?? "data/offline/geocode.json", contentRoot),
+        GeocodeUrl = Text(config, "GEOCODE_URL") is { } url
+            ? Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? uri
+                : throw new InvalidOperationException($"GEOCODE_URL must be an http(s) URL such as https://nominatim.openstreetmap.org/search (got '{url}').")
+            : null,
+        GeocodeUserAgent = Text(config, "GEOCODE_USER_AGENT") ?? "map-geocode",
+        GeocodeCacheTtl = TimeSpan.FromSeconds(Int(config, "GEOCODE_CACHE_SECONDS", 600, 0, 30 * 86_400)),
+        GeocodeMinInterval = TimeSpan.FromMilliseconds(Int(config, "GEOCODE_MIN_INTERVAL_MS", 1000, 0, 60_000)),
+        GeocodeTimeout = TimeSpan.FromSeconds(Int(config, "GEOCODE_TIMEOUT_SEC", 10, 1, 120)),
+    };
+
+    private static string? Text(IConfiguration config, string name) =>
+        config[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    private static int Int(IConfiguration config, string name, int fallback, int min, int max)
+    {
+        var raw = Text(config, name);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new InvalidOperationException($"{name} must be an integer between {min} and {max} (got '{raw}').");
+    }
+}
