@@ -21,5 +21,6 @@ public sealed class MarkersModule : IModule
         services.AddModuleDbContext<MarkersDbContext>(MarkersDbContext.Schema);
         services.AddSingleton(MarkersSettings.Load(configuration, configuration[HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory()));
         services.AddScoped<IPendingRequestCounter, PendingRequestCounter>();
+        services.AddSingleton<PhotoStore>();
     }
 }

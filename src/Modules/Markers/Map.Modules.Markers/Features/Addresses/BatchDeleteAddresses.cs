@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Markers.Features.Addresses;
+
+/// <summary>
+/// POST <c>/api/addresses:batchDelete</c> (editor) <c>{"ids":[...]}</c> (numbers or numeric strings) → 200
+/// <c>{"deleted":n}</c>. Unknown ids and ids in zones the editor may not use are skipped. One audit row, and
+/// <c>address_deleted</c> per point (the predecessor sent none).
+/// </summary>
+internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
+{
+    public const int MaxIds = 10_000;
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/addresses:batchDelete", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var body = await JsonBodies.ReadObjectAsync(request, lenient: true, cancellationToken);
+                if (!body.TryGetProperty("ids", out var ids) || ids.ValueKind != JsonValueKind.Array)
+                {
+                    throw ApiException.BadRequest("ids must be a list");
+                }
+
+                if (ids.GetArrayLength() > MaxIds)
+                {
+                    throw ApiException.BadRequest($"at most {MaxIds} ids per call");
+                }
+
+                var parsed = ids.EnumerateArray().Select(ParseId).OfType<int>().Distinct().ToArray();
+                var deleted = await sender.Send(new BatchDeleteAddressesCommand(parsed, user), cancellationToken);
+                return Results.Json(new { deleted });
+            })
+            .RequireAuthorization(MapPolicies.Editor);
+
+    private static int? ParseId(JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.Number when id.TryGetInt32(out var number) => number,
+        JsonValueKind.String when int.TryParse(id.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
+        _ => null,
+    };
+}
+
+internal sealed record BatchDeleteAddressesCommand(int[] Ids, ClaimsPrincipal User) : ICommand<int>;
+
+internal sealed class BatchDeleteAddressesHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos)
+    : ICommandHandler<BatchDeleteAddressesCommand, int>
+{
+    public async ValueTask<int> Handle(BatchDeleteAddressesCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Ids.Length == 0)
+        {
+            return 0;
+        }
+
+        var scope = await directory.ScopeOfAsync(command.User, cancellationToken);
+        var addresses = await db.Addresses.Where(a => command.Ids.Contains(a.Id)).InScope(scope).ToListAsync(cancellationToken);
+        if (addresses.Count == 0)
+        {
+            return 0;
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            db.Addresses.RemoveRange(addresses);
+            await db.SaveChangesAsync(cancellationToken);
+            await audit.RecordAsync(db.Database, "address.batch_delete", new { ids = addresses.Select(a => a.Id).ToArray() }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        foreach (var address in addresses)
+        {
+            await photos.DeleteIfUnusedAsync(db, address.Photo, CancellationToken.None);
+            await events.PublishAsync(new AddressDeleted(address.Id, address.ZoneId), CancellationToken.None);
+        }
+
+        return addresses.Count;
+    }
+}

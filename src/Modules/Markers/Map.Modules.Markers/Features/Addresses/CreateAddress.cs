@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Markers.Features.Addresses;
+
+/// <summary>
+/// POST <c>/api/addresses</c> (editor), JSON or form (multipart with <c>photo</c>|<c>file</c>): name|address,
+/// notes|description, lat, lon, status, link, category, zone_id → 200 <c>{"id":n}</c> and <c>address_created</c>.
+/// 403 for a zone the editor may not use (checked first), 400 <c>Invalid coordinates</c>, 400
+/// <c>name, lat, lon are required</c> (the predecessor stored points without them), 400/413 for a bad photo.
+/// </summary>
+internal sealed class CreateAddressEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/addresses", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var fields = await RequestFields.ReadAsync(request, cancellationToken);
+                var id = await sender.Send(
+                    new CreateAddressCommand(
+                        user,
+                        fields.FirstText("name", "address"),
+                        new CoordinatePair(fields.Coordinate("lat"), fields.Coordinate("lon")),
+                        fields.FirstText("notes", "description"),
+                        fields.Text("status"),
+                        fields.Text("link"),
+                        fields.Text("category"),
+                        fields.LenientInt("zone_id"),
+                        IncomingPhoto.From(fields.File("photo", "file"))),
+                    cancellationToken);
+                return Results.Json(new { id });
+            })
+            .RequireAuthorization(MapPolicies.Editor);
+}
+
+internal sealed record CreateAddressCommand(
+    ClaimsPrincipal User,
+    string? Name,
+    CoordinatePair Coordinates,
+    string? Notes,
+    string? Status,
+    string? Link,
+    string? Category,
+    int? ZoneId,
+    IncomingPhoto? Photo) : ICommand<int>;
+
+internal sealed class CreateAddressHandler(
+    MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos, TimeProvider clock)
+    : ICommandHandler<CreateAddressCommand, int>
+{
+    public async ValueTask<int> Handle(CreateAddressCommand command, CancellationToken cancellationToken)
+    {
+        await ZoneAccess.RequireUsableAsync(db, directory, command.User, command.ZoneId, cancellationToken);
+        var (name, point) = InputRules.RequireNamedPoint(command.Name, command.Coordinates);
+        var content = new PointContent(
+            name,
+            point,
+            InputRules.Text("notes", command.Notes, MarkerText.NotesMax),
+            InputRules.Text("status", command.Status, MarkerText.StatusMax),
+            InputRules.Text("link", command.Link, MarkerText.LinkMax),
+            InputRules.Text("category", command.Category, MarkerText.CategoryMax),
+            command.ZoneId,
+            null);
+        var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
+
+        var photo = extension is null ? null : await photos.SaveAsync(command.Photo!, extension, cancellationToken);
+        var address = Address.Create(content with { Photo = photo }, clock.GetUtcNow().UtcDateTime);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Addresses.Add(address);
+            await db.SaveChangesAsync(cancellationToken);
+            await audit.RecordAsync(db.Database, "address.create", new { id = address.Id, name = address.Name, zone_id = address.ZoneId }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            photos.Discard(photo);
+            throw;
+        }
+
+        await events.PublishAsync(new AddressCreated(address.ToView()), CancellationToken.None);
+        return address.Id;
+    }
+}
+
+internal static class ZoneAccess
+{
+    /// <summary>403 when the admin may not use the zone; 400 when a superadmin names a zone that does not exist.</summary>
+    public static async Task RequireUsableAsync(MarkersDbContext db, IAdminDirectory directory, ClaimsPrincipal user, int? zoneId, CancellationToken cancellationToken)
+    {
+        if (zoneId is null)
+        {
+            return;
+        }
+
+        var scope = await directory.ScopeOfAsync(user, cancellationToken);
+        if (!scope.Allows(zoneId))
+        {
+            throw ApiException.Forbidden();
+        }
+
+        if (!await db.Zones.AnyAsync(z => z.Id == zoneId, cancellationToken))
+        {
+            throw ApiException.BadRequest("zone not found");
+        }
+    }
+
+    /// <summary>403 unless the admin may see an item in <paramref name="zoneId"/>.</summary>
+    public static async Task RequireAllowedAsync(IAdminDirectory directory, ClaimsPrincipal user, int? zoneId, CancellationToken cancellationToken)
+    {
+        if (zoneId is not null && !(await directory.ScopeOfAsync(user, cancellationToken)).Allows(zoneId))
+        {
+            throw ApiException.Forbidden();
+        }
+    }
+}

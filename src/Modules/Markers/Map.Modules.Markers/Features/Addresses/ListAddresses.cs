@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Markers.Features.Addresses;
+
+/// <summary>
+/// GET <c>/api/addresses</c> (viewer; the predecessor was public): <c>q</c> (case-insensitive substring of name or notes),
+/// <c>category</c> and <c>status</c> (exact). Without <c>page</c>/<c>per_page</c> a bare array (the legacy map needs it),
+/// with either <c>{items,page,per_page,total}</c>. Newest first. Non-superadmins see their zones and zone-less points.
+/// </summary>
+internal sealed class ListAddressesEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapGet("/api/addresses", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var query = request.Query;
+                var paged = query.ContainsKey("page") || query.ContainsKey("per_page");
+                var result = await sender.Send(
+                    new ListAddressesQuery(
+                        user,
+                        query["q"].ToString().Trim(),
+                        query.ContainsKey("category") ? query["category"].ToString() : null,
+                        query.ContainsKey("status") ? query["status"].ToString() : null,
+                        paged ? Paging.ParseClamped(query["page"], 1, 1, int.MaxValue) : null,
+                        Paging.ParseClamped(query["per_page"], 100, 1, 500)),
+                    cancellationToken);
+                return paged ? Results.Json(result) : Results.Json(result.Items);
+            })
+            .RequireAuthorization(MapPolicies.Viewer);
+}
+
+internal sealed record ListAddressesQuery(ClaimsPrincipal User, string Q, string? Category, string? Status, int? Page, int PerPage)
+    : IQuery<Page<AddressView>>;
+
+internal sealed class ListAddressesHandler(MarkersDbContext db, IAdminDirectory directory) : IQueryHandler<ListAddressesQuery, Page<AddressView>>
+{
+    public async ValueTask<Page<AddressView>> Handle(ListAddressesQuery query, CancellationToken cancellationToken)
+    {
+        var scope = await directory.ScopeOfAsync(query.User, cancellationToken);
+        var addresses = db.Addresses.AsNoTracking().InScope(scope);
+        if (query.Q.Length > 0)
+        {
+            var pattern = "%" + Like.Escape(query.Q) + "%";
+            addresses = addresses.Where(a => EF.Functions.ILike(a.Name, pattern, "\\") || EF.Functions.ILike(a.Notes ?? "", pattern, "\\"));
+        }
+
+        if (query.Category is not null)
+        {
+            addresses = addresses.Where(a => a.Category == query.Category);
+        }
+
+        if (query.Status is not null)
+        {
+            addresses = addresses.Where(a => a.Status == query.Status);
+        }
+
+        var ordered = addresses.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id);
+        if (query.Page is not { } page)
+        {
+            var all = await ordered.ToListAsync(cancellationToken);
+            return new Page<AddressView>([.. all.Select(a => a.ToView())], 1, all.Count, all.Count);
+        }
+
+        var total = await addresses.LongCountAsync(cancellationToken);
+        var items = await ordered.Skip((int)Math.Min((long)(page - 1) * query.PerPage, int.MaxValue)).Take(query.PerPage).ToListAsync(cancellationToken);
+        return new Page<AddressView>([.. items.Select(a => a.ToView())], page, query.PerPage, total);
+    }
+}
+
+internal static class Like
+{
+    /// <summary>Escapes LIKE wildcards so user text matches literally (escape character <c>\</c>).</summary>
+    public static string Escape(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Security.Claims;
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Markers.Features.Addresses;
+
+/// <summary>
+/// PUT <c>/api/addresses/&lt;id&gt;</c> (editor + access to the current and the new zone): only the fields sent change,
+/// and sending one empty clears it (notes, status, link, category, zone_id; the predecessor could not). Name and
+/// coordinates stay required. <c>remove_photo</c> truthy drops the photo; a new photo replaces it.
+/// 200 <c>{"status":"ok"}</c> and <c>address_updated</c> (JSON and multipart alike); 404 <c>{"error":"Not found"}</c>.
+/// </summary>
+internal sealed class UpdateAddressEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPut("/api/addresses/{id:int}", async (int id, HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var fields = await RequestFields.ReadAsync(request, cancellationToken);
+                await sender.Send(ToCommand(id, user, fields), cancellationToken);
+                return Results.Json(new { status = "ok" });
+            })
+            .RequireAuthorization(MapPolicies.Editor);
+
+    private static UpdateAddressCommand ToCommand(int id, ClaimsPrincipal user, RequestFields fields)
+    {
+        static Change<string?>? Present(RequestFields fields, params string[] aliases) =>
+            aliases.Any(fields.Has) ? new Change<string?>(fields.FirstText(aliases)) : null;
+
+        Change<int?>? zone = null;
+        if (fields.Has("zone_id"))
+        {
+            var raw = fields.Text("zone_id")?.Trim();
+            zone = string.IsNullOrEmpty(raw)
+                ? new Change<int?>(null)
+                : int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var zoneId)
+                    ? new Change<int?>(zoneId)
+                    : throw ApiException.BadRequest("zone_id must be an integer");
+        }
+
+        return new UpdateAddressCommand(
+            id,
+            user,
+            Present(fields, "name", "address"),
+            fields.Has("lat") ? fields.Coordinate("lat") : null,
+            fields.Has("lon") ? fields.Coordinate("lon") : null,
+            Present(fields, "notes", "description"),
+            Present(fields, "status"),
+            Present(fields, "link"),
+            Present(fields, "category"),
+            zone,
+            fields.Flag("remove_photo"),
+            IncomingPhoto.From(fields.File("photo", "file")));
+    }
+}
+
+internal sealed record UpdateAddressCommand(
+    int Id,
+    ClaimsPrincipal User,
+    Change<string?>? Name,
+    CoordinateInput? Lat,
+    CoordinateInput? Lon,
+    Change<string?>? Notes,
+    Change<string?>? Status,
+    Change<string?>? Link,
+    Change<string?>? Category,
+    Change<int?>? ZoneId,
+    bool RemovePhoto,
+    IncomingPhoto? Photo) : ICommand<Unit>;
+
+internal sealed class UpdateAddressHandler(
+    MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos, TimeProvider clock)
+    : ICommandHandler<UpdateAddressCommand, Unit>
+{
+    public async ValueTask<Unit> Handle(UpdateAddressCommand command, CancellationToken cancellationToken)
+    {
+        var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound("Not found");
+        await ZoneAccess.RequireAllowedAsync(directory, command.User, address.ZoneId, cancellationToken);
+        if (command.ZoneId is { Value: var newZone } && newZone != address.ZoneId)
+        {
+            await ZoneAccess.RequireUsableAsync(db, directory, command.User, newZone, cancellationToken);
+        }
+
+        var patch = BuildPatch(command, address);
+        var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
+        var oldPhoto = address.Photo;
+        var oldZone = address.ZoneId;
+        var newPhoto = extension is null ? null : await photos.SaveAsync(command.Photo!, extension, cancellationToken);
+        if (newPhoto is not null)
+        {
+            patch = patch with { Photo = new Change<string?>(newPhoto) };
+        }
+        else if (command.RemovePhoto)
+        {
+            patch = patch with { Photo = new Change<string?>(null) };
+        }
+
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            address.Apply(patch, clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync(cancellationToken);
+            await audit.RecordAsync(db.Database, "address.update", new { id = address.Id, fields = ChangedFields(patch) }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            photos.Discard(newPhoto);
+            throw;
+        }
+
+        if (patch.Photo is not null && oldPhoto != address.Photo)
+        {
+            await photos.DeleteIfUnusedAsync(db, oldPhoto, CancellationToken.None);
+        }
+
+        if (oldZone is not null && oldZone != address.ZoneId)
+        {
+            // Viewers of the old zone lose sight of the point: for them it is gone.
+            await events.PublishAsync(new AddressDeleted(address.Id, oldZone), CancellationToken.None);
+        }
+
+        await events.PublishAsync(new AddressUpdated(address.ToView()), CancellationToken.None);
+        return Unit.Value;
+    }
+
+    private static AddressPatch BuildPatch(UpdateAddressCommand command, Address address)
+    {
+        Change<GeoPoint>? point = null;
+        if (command.Lat is not null || command.Lon is not null)
+        {
+            // A coordinate sent alone moves the point along one axis; the other keeps its stored value.
+            point = new Change<GeoPoint>(InputRules.RequirePoint(new CoordinatePair(command.Lat ?? Stored(address.Lat), command.Lon ?? Stored(address.Lon))));
+        }
+
+        Change<string>? name = null;
+        if (command.Name is { } newName)
+        {
+            name = new Change<string>(string.IsNullOrWhiteSpace(newName.Value)
+                ? throw ApiException.BadRequest(InputRules.Required)
+                : InputRules.Text("name", newName.Value, MarkerText.NameMax)!);
+        }
+
+        return new AddressPatch(
+            name,
+            point,
+            Text(command.Notes, "notes", MarkerText.NotesMax),
+            Text(command.Status, "status", MarkerText.StatusMax),
+            Text(command.Link, "link", MarkerText.LinkMax),
+            Text(command.Category, "category", MarkerText.CategoryMax),
+            command.ZoneId);
+    }
+
+    private static CoordinateInput Stored(double? value) =>
+        value is { } stored ? new CoordinateInput(CoordinateInputKind.Value, stored) : CoordinateInput.Absent;
+
+    private static Change<string?>? Text(Change<string?>? change, string field, int max) =>
+        change is null ? null : new Change<string?>(InputRules.Text(field, change.Value, max));
+
+    private static string[] ChangedFields(AddressPatch patch) =>
+    [
+        .. new (string Name, object? Change)[]
+        {
+            ("name", patch.Name), ("coordinates", patch.Point), ("notes", patch.Notes), ("status", patch.Status), ("link", patch.Link),
+            ("category", patch.Category), ("zone_id", patch.ZoneId), ("photo", patch.Photo),
+        }.Where(f => f.Change is not null).Select(f => f.Name),
+    ];
+}
