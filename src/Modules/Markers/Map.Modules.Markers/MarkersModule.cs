@@ -1,5 +1,6 @@
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Geocoding;
 using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
@@ -22,5 +23,11 @@ public sealed class MarkersModule : IModule
         services.AddSingleton(MarkersSettings.Load(configuration, configuration[HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory()));
         services.AddScoped<IPendingRequestCounter, PendingRequestCounter>();
         services.AddSingleton<PhotoStore>();
+        services.AddSingleton<DuplicateFinder>();
+        services.AddScoped<ZoneLocator>();
+        services.AddSingleton<OfflineGeocodeFile>();
+        services.AddScoped<OnlineGeocoder>();
+        services.AddScoped<Geocoder>();
+        services.AddHttpClient(OnlineGeocoder.HttpClientName);
     }
 }

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Carter;
+using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Markers.Features.SubmitMarkerFromBot;
+
+/// <summary>
+/// POST <c>/api/bot/markers</c> (bot key, header or <c>?api_key=</c>): a request to add a point, JSON or form/multipart
+/// (photo part <c>photo</c>|<c>file</c>). Three 200 answers: <c>{"pending":id,"status":"pending"}</c> (created),
+/// <c>{"pending":id,"status":s,"existing":true}</c> (a retry of the same <c>user_id</c>+<c>message_id</c>), and
+/// <c>{"status":"duplicate","duplicate_of":{"type","id"}}</c> (a point within 100 m or with the same name; <c>?dedupe=0</c>
+/// or <c>?force=1</c> skip the check). Rate limit <c>bot_markers</c> per client IP and Telegram user.
+/// </summary>
+internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/bot/markers", HandleAsync)
+            .RequireAuthorization(MapPolicies.Bot)
+            .AllowApiKeyInQuery()
+            .CsrfExempt();
+
+    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, IRateLimitGate rateLimits, CancellationToken cancellationToken)
+    {
+        var fields = await RequestFields.ReadAsync(context.Request, cancellationToken);
+        var userId = fields.Text("user_id")?.Trim();
+        var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMarkers, BotRateLimit.Key(context, userId), cancellationToken);
+        if (!limit.Allowed)
+        {
+            return new RateLimitedResult(limit, detailed: false);
+        }
+
+        var query = context.Request.Query;
+        var command = new SubmitMarkerCommand(
+            fields.FirstText("name", "address"),
+            new CoordinatePair(fields.Coordinate("lat"), fields.Coordinate("lon")),
+            fields.FirstText("notes", "description"),
+            fields.Text("status"),
+            fields.Text("link"),
+            fields.Text("category"),
+            ReadReporter(fields),
+            userId,
+            fields.Text("message_id")?.Trim(),
+            fields.Text("photo"),
+            IncomingPhoto.From(fields.File("photo", "file")),
+            Dedupe: !IsOff(query["dedupe"]) && !IsOn(query["force"]));
+        return await sender.Send(command, cancellationToken) switch
+        {
+            SubmitOutcome.Created created => Results.Json(new { pending = created.Id, status = "pending" }),
+            SubmitOutcome.Existing existing when existing.AddressId is { } addressId =>
+                Results.Json(new { pending = existing.Id, status = existing.State.ToWire(), existing = true, address_id = addressId }),
+            SubmitOutcome.Existing existing => Results.Json(new { pending = existing.Id, status = existing.State.ToWire(), existing = true }),
+            SubmitOutcome.Duplicate duplicate => Results.Json(new { status = "duplicate", duplicate_of = new { type = duplicate.Type, id = duplicate.Id } }),
+            _ => throw new InvalidOperationException("unknown outcome"),
+        };
+    }
+
+    /// <summary>JSON: <c>reporter</c> is <c>{"surname":..}</c>; forms send that object as a JSON string. A plain string is the name itself.</summary>
+    private static string? ReadReporter(RequestFields fields)
+    {
+        if (fields.Json("reporter") is { ValueKind: JsonValueKind.Object } reporter)
+        {
+            return reporter.TryGetProperty("surname", out var surname) && surname.ValueKind == JsonValueKind.String ? surname.GetString() : null;
+        }
+
+        var text = fields.Text("reporter")?.Trim();
+        if (text is null || !text.StartsWith('{'))
+        {
+            return text;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.TryGetProperty("surname", out var surname) && surname.ValueKind == JsonValueKind.String ? surname.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return text;
+        }
+    }
+
+    private static bool IsOff(string? value) => value?.Trim().ToLowerInvariant() is "0" or "false";
+
+    private static bool IsOn(string? value) => value?.Trim().ToLowerInvariant() is "1" or "true";
+}
+
+internal static class BotRateLimit
+{
+    /// <summary>
+    /// All bot traffic comes from the bot server's one IP, so the partition is the client IP plus, when the request names
+    /// one, the Telegram user: one flooding user does not lock the others out.
+    /// </summary>
+    public static string Key(HttpContext context, string? telegramUserId)
+    {
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return string.IsNullOrEmpty(telegramUserId) ? ip : $"{ip}|u:{(telegramUserId.Length <= 64 ? telegramUserId : telegramUserId[..64])}";
+    }
+}
