@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using Carter;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Markers.Features.ApprovePending;
+
+/// <summary>
+/// POST <c>/api/pending/&lt;pid&gt;/approve</c> (editor + zone), optional <c>{"reason"}</c> → 200 <c>{"status":"ok","id":address}</c>.
+/// In one transaction: an address copying name, point, notes, status, link, category, zone and photo; the request
+/// marked approved (kept); a history line with the admin and reason; an audit row. Then <c>pending_approved</c>,
+/// <c>MARKER_APPROVED</c> and <c>address_created</c>. 404 / 403 / 409 per <see cref="Moderation.LockPendingAsync"/>.
+/// </summary>
+internal sealed class ApprovePendingEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/pending/{pid:int}/approve", async (int pid, HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var addressId = await sender.Send(new ApprovePendingCommand(pid, user, await Moderation.ReadReasonAsync(request, cancellationToken)), cancellationToken);
+                return Results.Json(new { status = "ok", id = addressId });
+            })
+            .RequireAuthorization(MapPolicies.Editor);
+}
+
+internal sealed record ApprovePendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<int>;
+
+internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock)
+    : ICommandHandler<ApprovePendingCommand, int>
+{
+    public async ValueTask<int> Handle(ApprovePendingCommand command, CancellationToken cancellationToken)
+    {
+        var scope = await directory.ScopeOfAsync(command.User, cancellationToken);
+        PendingMarker marker;
+        Address address;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            marker = await Moderation.LockPendingAsync(db, scope, command.Id, cancellationToken);
+            if (!marker.HasPoint)
+            {
+                throw ApiException.BadRequest("the request has no coordinates; edit it as an address instead");
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            address = Address.Create(marker.ToAddressContent(), now);
+            db.Addresses.Add(address);
+            await db.SaveChangesAsync(cancellationToken);
+            marker.Approve(address.Id, Moderation.Actor(command.User), command.Reason, now);
+            await db.SaveChangesAsync(cancellationToken);
+            await audit.RecordAsync(db.Database, "pending.approve", new { pending_id = marker.Id, address_id = address.Id, reason = command.Reason }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await Moderation.PublishApprovedAsync(events, marker, address, addressIsNew: true);
+        return address.Id;
+    }
+}

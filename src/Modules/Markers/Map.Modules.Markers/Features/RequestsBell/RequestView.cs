@@ -1,0 +1,37 @@
+using Map.Modules.Markers.Domain;
+
+namespace Map.Modules.Markers.Features.RequestsBell;
+
+/// <summary>
+/// The bell's <c>RequestDTO</c>: <c>id, name, address(=name), lat, lon, description(=notes), notes, status, link,
+/// category, reporter, photo</c>. Null text becomes <c>""</c>; <c>reporter</c> is always a string (the predecessor sent
+/// <c>{}</c> for none, and the UI has to read a string anyway).
+/// </summary>
+internal sealed record RequestView(
+    int Id,
+    string Name,
+    string Address,
+    double? Lat,
+    double? Lon,
+    string Description,
+    string Notes,
+    string Status,
+    string Link,
+    string Category,
+    string Reporter,
+    string? Photo)
+{
+    public static RequestView From(PendingMarker marker) => new(
+        marker.Id,
+        marker.Name,
+        marker.Name,
+        marker.Lat,
+        marker.Lon,
+        marker.Notes ?? "",
+        marker.Notes ?? "",
+        marker.Status ?? "",
+        marker.Link ?? "",
+        marker.Category ?? "",
+        marker.Reporter ?? "",
+        marker.Photo);
+}
