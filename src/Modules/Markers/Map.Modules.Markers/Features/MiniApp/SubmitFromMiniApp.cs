@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using Carter;
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Markers.Features.MiniApp;
+
+/// <summary>
+/// POST <c>/api/bot/webapp_submit</c>: a request from the Telegram Mini App. <c>initData</c> comes from the
+/// <c>X-Telegram-Init-Data</c> header, else the body's <c>initData</c>, else the query; it must carry a valid HMAC and be
+/// younger than <c>TELEGRAM_INITDATA_MAX_AGE_SEC</c>, or 403 <c>{"error":"forbidden"}</c>. Body: <c>coords:{lat,lon}</c>
+/// (or top-level lat/lon, now required: 400 <c>{"error":"invalid_coordinates"}</c>), <c>category</c> (default
+/// <c>Прочее</c>), <c>description</c>, <c>photo</c> (an http(s) URL, or a base64 <c>data:</c> image that is stored
+/// as an upload). → 200 <c>{"ok":true,"pending":id}</c> and <c>pending_created</c>. Limited per Telegram user with the
+/// <c>bot_markers</c> budget (the predecessor had no limit).
+/// </summary>
+internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
+{
+    public const string InitDataHeader = "X-Telegram-Init-Data";
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/bot/webapp_submit", HandleAsync)
+            .AllowAnonymous()
+            .CsrfExempt();
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext context, ITelegramInitDataValidator initData, IRateLimitGate rateLimits, ISender sender, CancellationToken cancellationToken)
+    {
+        var fields = await RequestFields.ReadAsync(context.Request, cancellationToken);
+        var raw = MarkerText.NullIfEmpty(context.Request.Headers[InitDataHeader].ToString())
+            ?? MarkerText.NullIfEmpty(fields.Text("initData"))
+            ?? MarkerText.NullIfEmpty(context.Request.Query["initData"].ToString());
+        if (initData.Validate(raw) is not { } user)
+        {
+            return ApiErrors.Forbidden();
+        }
+
+        var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMarkers, "webapp|u:" + user.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        if (!limit.Allowed)
+        {
+            return new RateLimitedResult(limit, detailed: false);
+        }
+
+        var coordinates = fields.Json("coords") is { ValueKind: JsonValueKind.Object } coords
+            ? new CoordinatePair(
+                CoordinateInput.Parse(coords.TryGetProperty("lat", out var lat) ? lat : null),
+                CoordinateInput.Parse(coords.TryGetProperty("lon", out var lon) ? lon : null))
+            : new CoordinatePair(fields.Coordinate("lat"), fields.Coordinate("lon"));
+        var id = await sender.Send(
+            new SubmitFromMiniAppCommand(user, coordinates, fields.Text("category"), fields.Text("description"), fields.Text("photo")),
+            cancellationToken);
+        return Results.Json(new { ok = true, pending = id });
+    }
+}
+
+internal sealed record SubmitFromMiniAppCommand(TelegramWebAppUser User, CoordinatePair Coordinates, string? Category, string? Description, string? Photo)
+    : ICommand<int>;
+
+internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator zones, PhotoStore photos, IEventBus events, TimeProvider clock)
+    : ICommandHandler<SubmitFromMiniAppCommand, int>
+{
+    public const string DefaultCategory = "Прочее";
+    public const string Status = "webapp";
+
+    public async ValueTask<int> Handle(SubmitFromMiniAppCommand command, CancellationToken cancellationToken)
+    {
+        if (InputRules.HasInvalidValue(command.Coordinates) || command.Coordinates.Point is not { } point)
+        {
+            throw ApiException.BadRequest("invalid_coordinates");
+        }
+
+        var category = InputRules.Text("category", command.Category, MarkerText.CategoryMax) ?? DefaultCategory;
+        var notes = InputRules.Text("description", command.Description, MarkerText.NotesMax);
+        var upload = DataUrlPhoto.TryRead(command.Photo);
+        var photoUrl = upload is null ? WebPhotoUrl(command.Photo) : null;
+        var extension = upload is null ? null : await photos.CheckAsync(upload, cancellationToken);
+
+        var userId = command.User.Id.ToString(CultureInfo.InvariantCulture);
+        var reporter = InputRules.Text("reporter", command.User.LastName ?? command.User.Username, MarkerText.ReporterMax);
+        var zoneId = await zones.LocateAsync(point, cancellationToken);
+        var photo = extension is null ? photoUrl : await photos.SaveAsync(upload!, extension, cancellationToken);
+        var marker = PendingMarker.Submit(
+            new PointContent($"MiniApp: {category}", point, notes, Status, null, category, zoneId, photo),
+            new Submitter(userId, null, reporter),
+            Actors.Telegram(userId),
+            clock.GetUtcNow().UtcDateTime);
+        db.PendingMarkers.Add(marker);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            if (extension is not null)
+            {
+                photos.Discard(photo);
+            }
+
+            throw;
+        }
+
+        await events.PublishAsync(new PendingCreated(marker.Id, marker.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
+        return marker.Id;
+    }
+
+    private static string? WebPhotoUrl(string? photo)
+    {
+        var text = MarkerText.NullIfEmpty(photo);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return text.Length <= MarkerText.PhotoMax && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? text
+            : throw ApiException.BadRequest("invalid_photo");
+    }
+}
+
+/// <summary>A photo the Mini App sends inline as <c>data:image/...;base64,...</c>.</summary>
+internal static class DataUrlPhoto
+{
+    public static IncomingPhoto? TryRead(string? photo)
+    {
+        if (photo is null || !photo.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var comma = photo.IndexOf(',', StringComparison.Ordinal);
+        if (comma < 0 || !photo.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ApiException.BadRequest("invalid_photo");
+        }
+
+        try
+        {
+            var bytes = Convert.FromBase64String(photo[(comma + 1)..]);
+            return new IncomingPhoto(bytes.Length, () => new MemoryStream(bytes, writable: false));
+        }
+        catch (FormatException)
+        {
+            throw ApiException.BadRequest("invalid_photo");
+        }
+    }
+}
