@@ -70,9 +70,10 @@ internal sealed class Address
 
     public DateTime UpdatedAt { get; private set; }
 
-    public static Address Create(PointContent content, DateTime now)
+    /// <summary>A new point; <paramref name="id"/> keeps a given id (CSV import of an export), null lets the database number it.</summary>
+    public static Address Create(PointContent content, DateTime now, int? id = null)
     {
-        var address = new Address { CreatedAt = now };
+        var address = new Address { Id = id ?? 0, CreatedAt = now };
         address.Set(content, now);
         return address;
     }

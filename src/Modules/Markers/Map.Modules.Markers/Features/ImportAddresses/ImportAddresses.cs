@@ -1,0 +1,236 @@
+using System.Security.Claims;
+using Carter;
+using CsvHelper;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
+using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Features.ExportAddresses;
+using Map.Modules.Markers.Infrastructure;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Map.Modules.Markers.Features.ImportAddresses;
+
+/// <summary>
+/// POST <c>/api/import</c> (editor), multipart part <c>file</c>: a CSV with a header row (UTF-8 with or without BOM;
+/// separator <c>,</c> <c>;</c> tab or <c>|</c> detected) and the export's columns, with the aliases name|address and
+/// notes|description. Each row is checked like a new address; a bad row is skipped and reported. A row whose <c>id</c>
+/// exists overwrites that address (if the editor may use its zone); a new <c>id</c> is kept. → 200
+/// <c>{"imported":n,"skipped":[{"row":line,"error":"..."}]}</c> (<c>row</c> = line in the file, header = 1). All rows
+/// commit together: a database error rolls everything back → 500 <c>{"error":"import failed: ..."}</c>. 400
+/// <c>{"error":"No file provided"}</c> without a file.
+/// </summary>
+internal sealed class ImportAddressesEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/import", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
+                if (file is null || file.Length == 0)
+                {
+                    return ApiErrors.BadRequest("No file provided");
+                }
+
+                await using var stream = file.OpenReadStream();
+                var rows = await CsvRows.ReadAsync(stream, cancellationToken);
+                var report = await sender.Send(new ImportAddressesCommand(user, rows), cancellationToken);
+                return Results.Json(report);
+            })
+            .RequireAuthorization(MapPolicies.Editor);
+}
+
+internal sealed record ImportAddressesCommand(ClaimsPrincipal User, IReadOnlyList<CsvRow> Rows) : ICommand<ImportReport>;
+
+internal sealed record ImportReport(int Imported, IReadOnlyList<SkippedRow> Skipped);
+
+internal sealed record SkippedRow(int Row, string Error);
+
+internal sealed partial class ImportAddressesHandler(
+    MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock, ILogger<ImportAddressesHandler> logger)
+    : ICommandHandler<ImportAddressesCommand, ImportReport>
+{
+    public async ValueTask<ImportReport> Handle(ImportAddressesCommand command, CancellationToken cancellationToken)
+    {
+        var skipped = new List<SkippedRow>();
+        var valid = new List<(CsvRow Row, int? Id, PointContent Content)>();
+        foreach (var row in command.Rows)
+        {
+            try
+            {
+                valid.Add((row, ParseId(row.Id), Validate(row)));
+            }
+            catch (ApiException ex)
+            {
+                skipped.Add(new SkippedRow(row.Line, ex.Error));
+            }
+        }
+
+        var scope = await directory.ScopeOfAsync(command.User, cancellationToken);
+        var ids = valid.Where(v => v.Id is not null).Select(v => v.Id!.Value).Distinct().ToArray();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var created = new List<Address>();
+        var updated = new List<Address>();
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var existing = await db.Addresses.Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+            var keepsIds = false;
+            foreach (var (row, id, content) in valid)
+            {
+                if (id is { } wanted && existing.TryGetValue(wanted, out var address))
+                {
+                    if (!scope.Allows(address.ZoneId))
+                    {
+                        skipped.Add(new SkippedRow(row.Line, "forbidden"));
+                        continue;
+                    }
+
+                    address.Overwrite(content.Name, content.Point, content.Notes, content.Status, content.Link, content.Category, now);
+                    if (!created.Contains(address) && !updated.Contains(address))
+                    {
+                        updated.Add(address);
+                    }
+
+                    continue;
+                }
+
+                var fresh = Address.Create(content, now, id);
+                keepsIds |= id is not null;
+                db.Addresses.Add(fresh);
+                created.Add(fresh);
+                if (id is { } kept)
+                {
+                    existing[kept] = fresh;
+                }
+            }
+
+            if (keepsIds)
+            {
+                // Rows keep their ids: hold off concurrent inserts until the sequence has moved past them.
+                await db.Database.ExecuteSqlRawAsync("LOCK TABLE markers.addresses IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            if (keepsIds)
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "SELECT setval(pg_get_serial_sequence('markers.addresses', 'id'), (SELECT max(id) FROM markers.addresses))", cancellationToken);
+            }
+
+            await audit.RecordAsync(db.Database, "address.import", new { imported = created.Count + updated.Count, created = created.Count, skipped = skipped.Count }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or PostgresException)
+        {
+            var reason = (ex as PostgresException ?? ex.InnerException as PostgresException)?.MessageText ?? "database error";
+            LogImportFailed(logger, ex, reason);
+            throw new ApiException(StatusCodes.Status500InternalServerError, $"import failed: {reason}");
+        }
+
+        foreach (var address in created)
+        {
+            await events.PublishAsync(new AddressCreated(address.ToView()), CancellationToken.None);
+        }
+
+        foreach (var address in updated)
+        {
+            await events.PublishAsync(new AddressUpdated(address.ToView()), CancellationToken.None);
+        }
+
+        return new ImportReport(created.Count + updated.Count, [.. skipped.OrderBy(s => s.Row)]);
+    }
+
+    private static int? ParseId(string? raw)
+    {
+        var text = MarkerText.NullIfEmpty(raw);
+        return text is null ? null
+            : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0 ? id
+            : throw ApiException.BadRequest("id must be a positive integer");
+    }
+
+    private static PointContent Validate(CsvRow row)
+    {
+        var (name, point) = InputRules.RequireNamedPoint(
+            CsvText.Restore(row.Name),
+            new CoordinatePair(CoordinateInput.Parse(DecimalComma(row.Lat)), CoordinateInput.Parse(DecimalComma(row.Lon))));
+        return new PointContent(
+            name,
+            point,
+            InputRules.Text("notes", CsvText.Restore(row.Notes), MarkerText.NotesMax),
+            InputRules.Text("status", CsvText.Restore(row.Status), MarkerText.StatusMax),
+            InputRules.Text("link", CsvText.Restore(row.Link), MarkerText.LinkMax),
+            InputRules.Text("category", CsvText.Restore(row.Category), MarkerText.CategoryMax),
+            null,
+            null);
+    }
+
+    /// <summary>Spreadsheets in comma-decimal locales write <c>53,9</c>; a file is data from such a tool, so accept it here.</summary>
+    private static string? DecimalComma(string? value) =>
+        value is not null && value.Contains(',', StringComparison.Ordinal) && !value.Contains('.', StringComparison.Ordinal)
+            ? value.Replace(',', '.')
+            : value;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "CSV import rolled back: {Reason}")]
+    private static partial void LogImportFailed(ILogger logger, Exception exception, string reason);
+}
+
+/// <summary>One data row of an import file, by column (absent columns are null).</summary>
+internal sealed record CsvRow(int Line, string? Id, string? Name, string? Lat, string? Lon, string? Notes, string? Status, string? Link, string? Category);
+
+internal static class CsvRows
+{
+    public const int MaxRows = 50_000;
+
+    /// <summary>Reads the rows; 400 for a header without name/address, lat and lon, for malformed CSV or too many rows.</summary>
+    public static async Task<IReadOnlyList<CsvRow>> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var options = new CsvReaderOptions
+        {
+            TrackLineNumbers = true,
+            MaxRecordSize = 1024 * 1024,
+            // A UTF-8 BOM must not become part of the first column's name (it broke "id" in the predecessor).
+            NormalizeHeaderName = name => name.Trim('\uFEFF', ' ', '\t').ToLowerInvariant(),
+        };
+        var rows = new List<CsvRow>();
+        try
+        {
+            await using var csv = CsvReader.Create(stream, options, leaveOpen: true);
+            await csv.ReadHeaderAsync(cancellationToken);
+            var headers = csv.Headers.Select(h => options.NormalizeHeaderName!(h)).ToHashSet();
+            string? Column(params string[] names) => names.FirstOrDefault(headers.Contains);
+            var name = Column("name", "address");
+            var notes = Column("notes", "description");
+            if (name is null || !headers.Contains("lat") || !headers.Contains("lon"))
+            {
+                throw ApiException.BadRequest("the header must name the columns name (or address), lat and lon");
+            }
+
+            int Index(string? column) => column is not null && csv.TryGetFieldIndex(column, out var index) ? index : -1;
+            int[] columns = [Index(Column("id")), Index(name), Index("lat"), Index("lon"), Index(notes), Index(Column("status")), Index(Column("link")), Index(Column("category"))];
+            while (await csv.ReadAsync(cancellationToken))
+            {
+                if (rows.Count == MaxRows)
+                {
+                    throw ApiException.BadRequest($"too many rows (at most {MaxRows} per file)");
+                }
+
+                // A row may be shorter than the header: a missing field is empty.
+                var fields = columns.Select(i => i >= 0 && i < csv.FieldCount ? csv.GetStringOrNull(i) : null).ToArray();
+                rows.Add(new CsvRow((int)csv.LineNumber, fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7]));
+            }
+        }
+        catch (CsvFormatException ex)
+        {
+            throw ApiException.BadRequest($"invalid CSV: {ex.Message}");
+        }
+
+        return rows;
+    }
+}
