@@ -26,6 +26,7 @@ public sealed class MarkersModule : IModule
         services.AddSingleton<DuplicateFinder>();
         services.AddScoped<ZoneLocator>();
         services.AddSingleton<OfflineGeocodeFile>();
+        services.AddSingleton<SessionThrottle>();
         services.AddScoped<OnlineGeocoder>();
         services.AddScoped<Geocoder>();
         services.AddHttpClient(OnlineGeocoder.HttpClientName);

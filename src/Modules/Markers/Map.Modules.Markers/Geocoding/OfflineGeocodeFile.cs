@@ -103,23 +103,22 @@ internal sealed class OfflineGeocodeFile(MarkersSettings settings, TimeProvider 
         }
     }
 
-    /// <summary>Replaces the whole file with these entries (written to a temporary file, then moved over it).</summary>
-    public async Task ReplaceAsync(IReadOnlyList<(string DisplayName, double Lat, double Lon)> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a replacement of the whole file: entries are streamed into a temporary file that takes the file's place on
+    /// <see cref="Replacement.CommitAsync"/>; disposing without committing leaves the old file alone.
+    /// </summary>
+    public async Task<Replacement> BeginReplacementAsync(CancellationToken cancellationToken)
     {
-        var array = new JsonArray();
-        foreach (var (displayName, lat, lon) in entries)
-        {
-            array.Add(new JsonObject { ["display_name"] = displayName, ["lat"] = lat, ["lon"] = lon });
-        }
-
         await writeLock.WaitAsync(cancellationToken);
         try
         {
-            await WriteAtomicallyAsync(array.ToJsonString(), cancellationToken);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            return new Replacement(this, $"{Path}.{clock.GetTimestamp()}.tmp");
         }
-        finally
+        catch
         {
             writeLock.Release();
+            throw;
         }
     }
 
@@ -196,6 +195,62 @@ internal sealed class OfflineGeocodeFile(MarkersSettings settings, TimeProvider 
 
     private static string? Text(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>A file being rebuilt; holds the write lock until disposed.</summary>
+    internal sealed class Replacement : IAsyncDisposable
+    {
+        private readonly OfflineGeocodeFile owner;
+        private readonly string temporary;
+        private readonly FileStream stream;
+        private readonly Utf8JsonWriter json;
+        private bool committed;
+
+        public Replacement(OfflineGeocodeFile owner, string temporary)
+        {
+            this.owner = owner;
+            this.temporary = temporary;
+            stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 65536, useAsync: true);
+            json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            json.WriteStartArray();
+        }
+
+        public int Count { get; private set; }
+
+        public async Task AddAsync(string displayName, double lat, double lon, CancellationToken cancellationToken)
+        {
+            json.WriteStartObject();
+            json.WriteString("display_name", displayName);
+            json.WriteNumber("lat", lat);
+            json.WriteNumber("lon", lon);
+            json.WriteEndObject();
+            Count++;
+            if (json.BytesPending > 60_000)
+            {
+                await json.FlushAsync(cancellationToken);
+            }
+        }
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            json.WriteEndArray();
+            await json.DisposeAsync();
+            await stream.DisposeAsync();
+            File.Move(temporary, owner.Path, overwrite: true);
+            committed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!committed)
+            {
+                await json.DisposeAsync();
+                await stream.DisposeAsync();
+                File.Delete(temporary);
+            }
+
+            owner.writeLock.Release();
+        }
+    }
 
     private sealed record Snapshot(DateTime Modified, long Length, IReadOnlyList<OfflineEntry> Entries);
 }
