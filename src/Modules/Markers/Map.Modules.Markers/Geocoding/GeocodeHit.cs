@@ -11,7 +11,7 @@ namespace Map.Modules.Markers.Geocoding;
 internal sealed record GeocodeHit(string DisplayName, JsonElement Lat, JsonElement Lon)
 {
     /// <summary>The hit as a point, when both values are numbers (or numeric strings) in range.</summary>
-    public GeoPoint? Point =>
+    public GeoPoint? ToPoint() =>
         Number(Lat) is { } lat && Number(Lon) is { } lon && GeoPoint.InRange(lat, lon) ? new GeoPoint(lat, lon) : null;
 
     private static double? Number(JsonElement value) => value.ValueKind switch

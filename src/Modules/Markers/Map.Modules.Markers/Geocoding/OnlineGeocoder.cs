@@ -193,6 +193,6 @@ internal sealed class Geocoder(OfflineGeocodeFile offline, OnlineGeocoder online
     public async Task<Domain.GeoPoint?> LocateAsync(string name, CancellationToken cancellationToken)
     {
         var hits = await SearchAsync(name.Trim(), 1, null, cancellationToken);
-        return hits.Select(h => h.Point).FirstOrDefault(p => p is not null);
+        return hits.Select(h => h.ToPoint()).FirstOrDefault(p => p is not null);
     }
 }

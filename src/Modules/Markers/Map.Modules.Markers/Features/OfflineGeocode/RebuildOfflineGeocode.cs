@@ -67,7 +67,7 @@ internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
                         await replacement.AddAsync(address.Name, lat, lon, cancellationToken);
                     }
                     else if (address.Name.Trim().Length > 0
-                        && (await online.SearchAsync(address.Name.Trim(), 1, null, cancellationToken)).Select(h => h.Point).FirstOrDefault(p => p is not null) is { } found)
+                        && (await online.SearchAsync(address.Name.Trim(), 1, null, cancellationToken)).Select(h => h.ToPoint()).FirstOrDefault(p => p is not null) is { } found)
                     {
                         await replacement.AddAsync(address.Name, found.Lat, found.Lon, cancellationToken);
                     }
