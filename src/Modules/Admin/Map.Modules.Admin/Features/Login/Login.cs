@@ -1,6 +1,7 @@
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Admin.Data;
+using Map.Modules.Admin.Http;
 using Map.Modules.Admin.Passwords;
 using Map.Modules.Admin.Sessions;
 using Map.SharedKernel;
@@ -24,6 +25,8 @@ internal sealed class LoginEndpoint : ICarterModule
 {
     public const string CsrfCookieName = "csrf_token";
 
+    private static readonly string[] Fields = ["username", "password"];
+
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/login", HandleAsync)
             .AllowAnonymous()
@@ -32,8 +35,8 @@ internal sealed class LoginEndpoint : ICarterModule
 
     private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, CancellationToken cancellationToken)
     {
-        var body = await JsonBodies.ReadObjectAsync(context.Request, lenient: false, cancellationToken);
-        var result = await sender.Send(new LoginCommand(body.OptionalString("username") ?? "", body.OptionalString("password") ?? ""), cancellationToken);
+        var body = await StrictJsonBody.ReadAsync(context.Request, Fields, cancellationToken);
+        var result = await sender.Send(new LoginCommand(body.String("username") ?? "", body.String("password") ?? ""), cancellationToken);
         if (result is null)
         {
             return ApiErrors.Error(StatusCodes.Status401Unauthorized, "Invalid credentials");

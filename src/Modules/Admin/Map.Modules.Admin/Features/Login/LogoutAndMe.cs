@@ -1,10 +1,13 @@
+using System.Security.Claims;
 using Carter;
 using Map.Modules.Admin.Contracts;
+using Map.Modules.Admin.Data;
 using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Admin.Features.Login;
 
@@ -23,11 +26,19 @@ internal sealed class LogoutAndMeEndpoints : ICarterModule
             .AllowAnonymous();
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(HttpContext context, AdminDbContext db, IAuditLog audit, CancellationToken cancellationToken)
     {
         if (context.User.IsAdmin())
         {
-            await audit.RecordAsync("auth.logout", new { username = context.User.AdminUsername() }, cancellationToken: cancellationToken);
+            // The session row and its audit entry go together; SignOut then only clears the cookie.
+            var sessionId = context.User.FindFirstValue(MapClaims.SessionId);
+            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            {
+                await db.Sessions.Where(s => s.IdHash == sessionId).ExecuteDeleteAsync(cancellationToken);
+                await audit.RecordAsync(db.Database, "auth.logout", new { username = context.User.AdminUsername() }, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
             await context.SignOutAsync(MapSchemes.AdminCookie);
         }
 
