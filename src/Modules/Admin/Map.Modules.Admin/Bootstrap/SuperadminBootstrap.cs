@@ -79,7 +79,7 @@ internal sealed class SuperadminBootstrap(
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            await audit.RecordAsync(db.Database, "admin.bootstrap_superadmin", new { username }, cancellationToken);
+            await audit.RecordAsync(db.Database, "admin.bootstrap_superadmin", new { username }, new AuditActor("system", ""), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Bootstrapped superadmin {Username} from ADMIN_USERNAME", username);
         }

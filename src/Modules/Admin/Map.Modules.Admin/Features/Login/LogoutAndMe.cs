@@ -14,6 +14,7 @@ namespace Map.Modules.Admin.Features.Login;
 /// <summary>
 /// <c>POST /logout</c> → 204; the server-side session is deleted, so a copied cookie stops working.
 /// <c>GET /me</c> → <c>{is_admin, role, username}</c> (<c>guest</c>/null when not signed in).
+/// <c>POST /setrole/{role}</c> never grants anything: 403 for everyone (a legacy test pins 401/403 there).
 /// </summary>
 internal sealed class LogoutAndMeEndpoints : ICarterModule
 {
@@ -24,6 +25,7 @@ internal sealed class LogoutAndMeEndpoints : ICarterModule
             ? Results.Json(new { is_admin = true, role = context.User.AdminRole()!.Value.ToWire(), username = context.User.AdminUsername() })
             : Results.Json(new { is_admin = false, role = "guest", username = (string?)null }))
             .AllowAnonymous();
+        app.MapPost("/setrole/{role}", () => ApiErrors.Forbidden()).AllowAnonymous();
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext context, AdminDbContext db, IAuditLog audit, CancellationToken cancellationToken)
