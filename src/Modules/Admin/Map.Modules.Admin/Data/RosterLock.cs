@@ -12,7 +12,7 @@ namespace Map.Modules.Admin.Data;
 internal static class RosterLock
 {
     /// <summary>Arbitrary constant naming the lock ("MAP_ROST").</summary>
-    private const long Key = 0x4D41505F524F5354;
+    public const long Key = 0x4D41505F524F5354;
 
     public static Task AcquireAsync(DatabaseFacade database, CancellationToken cancellationToken)
     {
