@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Map.Modules.Admin.Sessions;
 using Map.SharedKernel;
 using Map.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Map.Modules.Admin.Tests;
 
@@ -178,5 +181,30 @@ public sealed class SessionTests(AdminTestContext map) : IClassFixture<AdminTest
 
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
         Assert.False(await session.Client(map.Api).IsAdminAsync());
+    }
+
+    [Fact]
+    public async Task Sessions_expire_after_their_lifetime_and_the_purge_job_removes_them()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clocked = map.StartInstance(new MapHostOptions { Clock = clock, Settings = AdminTestContext.GenerousLogins });
+        var username = AdminTestContext.Unique("expiry");
+        var id = await map.CreateAdminAsync(username, AdminRole.Editor, AdminTestContext.Password);
+        var session = await RawSession.LoginAsync(clocked, username, AdminTestContext.Password);
+
+        clock.Advance(TimeSpan.FromHours(11.9));
+        var beforeExpiry = await session.Client(clocked).IsAdminAsync();
+        clock.Advance(TimeSpan.FromHours(0.2));
+        var afterExpiry = await session.Client(clocked).IsAdminAsync();
+        var rowsBeforePurge = await map.SessionCountAsync(id);
+        await using (var scope = clocked.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PurgeExpiredSessions>().RunAsync(CancellationToken.None);
+        }
+
+        Assert.True(beforeExpiry);
+        Assert.False(afterExpiry);
+        Assert.Equal(1L, rowsBeforePurge);
+        Assert.Equal(0L, await map.SessionCountAsync(id));
     }
 }
