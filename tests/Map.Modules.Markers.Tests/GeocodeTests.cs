@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Map.SharedKernel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Map.Modules.Markers.Tests;
 
@@ -151,5 +152,19 @@ public sealed class GeocodeTests(MarkersContext map) : IClassFixture<MarkersCont
         Assert.Contains(file.EnumerateArray(), e => e.Str("display_name") == name && e.GetProperty("lat").GetDouble() == 53.1);
         Assert.Contains(file.EnumerateArray(), e => e.Str("display_name") == "Legacy without coordinates" && e.GetProperty("lat").GetDouble() == 53.2);
         Assert.Equal(HttpStatusCode.TooManyRequests, tooSoon.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_hourly_purge_drops_expired_answers_only()
+    {
+        await map.ExecuteAsync(
+            "INSERT INTO markers.geocode_cache (key, hits, expires_at) VALUES ('ru|1|expired', '[]', now() - interval '1 minute'), ('ru|1|fresh', '[]', now() + interval '1 hour')");
+        await using var scope = map.Markers.Services.CreateAsyncScope();
+        var job = scope.ServiceProvider.GetRequiredService<Geocoding.GeocodeCachePurge>();
+
+        await job.RunAsync(CancellationToken.None);
+
+        Assert.Equal(0L, await map.ScalarAsync<long>("SELECT count(*) FROM markers.geocode_cache WHERE key = 'ru|1|expired'"));
+        Assert.Equal(1L, await map.ScalarAsync<long>("SELECT count(*) FROM markers.geocode_cache WHERE key = 'ru|1|fresh'"));
     }
 }

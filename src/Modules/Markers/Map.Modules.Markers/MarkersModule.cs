@@ -31,4 +31,6 @@ public sealed class MarkersModule : IModule
         services.AddScoped<Geocoder>();
         services.AddHttpClient(OnlineGeocoder.HttpClientName);
     }
+
+    public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<GeocodeCachePurge>(GeocodeCachePurge.Id, "17 * * * *");
 }
