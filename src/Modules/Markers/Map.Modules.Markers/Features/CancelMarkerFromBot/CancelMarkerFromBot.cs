@@ -63,13 +63,13 @@ internal sealed record CancelMarkerCommand(int Id, string? UserId) : ICommand<Ca
 
 internal abstract record CancelOutcome
 {
-    public sealed record Cancelled : CancelOutcome;
+    internal sealed record Cancelled : CancelOutcome;
 
-    public sealed record NotFound : CancelOutcome;
+    internal sealed record NotFound : CancelOutcome;
 
-    public sealed record NotSubmitter : CancelOutcome;
+    internal sealed record NotSubmitter : CancelOutcome;
 
-    public sealed record AlreadyModerated(MarkerState State, int? AddressId) : CancelOutcome;
+    internal sealed record AlreadyModerated(MarkerState State, int? AddressId) : CancelOutcome;
 }
 
 internal sealed class CancelMarkerHandler(MarkersDbContext db, IEventBus events, TimeProvider clock) : ICommandHandler<CancelMarkerCommand, CancelOutcome>

@@ -26,11 +26,11 @@ internal sealed record SubmitMarkerCommand(
 
 internal abstract record SubmitOutcome
 {
-    public sealed record Created(int Id) : SubmitOutcome;
+    internal sealed record Created(int Id) : SubmitOutcome;
 
-    public sealed record Existing(int Id, MarkerState State, int? AddressId) : SubmitOutcome;
+    internal sealed record Existing(int Id, MarkerState State, int? AddressId) : SubmitOutcome;
 
-    public sealed record Duplicate(string Type, int Id) : SubmitOutcome;
+    internal sealed record Duplicate(string Type, int Id) : SubmitOutcome;
 }
 
 /// <summary>

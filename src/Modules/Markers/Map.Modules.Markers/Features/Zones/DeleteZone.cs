@@ -1,5 +1,6 @@
 using Carter;
 using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
 using Map.SharedKernel;
 using Mediator;
@@ -13,6 +14,7 @@ namespace Map.Modules.Markers.Features.Zones;
 /// <summary>
 /// DELETE <c>/zones/&lt;id&gt;</c> (superadmin) → 200 <c>{"status":"ok"}</c>; 404 <c>{"error":"not found"}</c>. In one
 /// transaction: its addresses and requests become zone-less, its admins lose it, the zone goes, and an audit row.
+/// Each address that changed is announced with <c>address_updated</c> (now visible to every admin).
 /// </summary>
 internal sealed class DeleteZoneEndpoint : ICarterModule
 {
@@ -32,19 +34,38 @@ internal sealed class DeleteZoneEndpoint : ICarterModule
 
 internal sealed record DeleteZoneCommand(int Id) : ICommand<Unit>;
 
-internal sealed class DeleteZoneHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit) : ICommandHandler<DeleteZoneCommand, Unit>
+internal sealed class DeleteZoneHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock)
+    : ICommandHandler<DeleteZoneCommand, Unit>
 {
+    private const int EventBatch = 500;
+
     public async ValueTask<Unit> Handle(DeleteZoneCommand command, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
-        var addresses = await db.Addresses.Where(a => a.ZoneId == zone.Id).ExecuteUpdateAsync(a => a.SetProperty(x => x.ZoneId, (int?)null), cancellationToken);
-        var requests = await db.PendingMarkers.Where(m => m.ZoneId == zone.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ZoneId, (int?)null), cancellationToken);
-        await directory.UnlinkZoneAsync(db.Database, zone.Id, cancellationToken);
-        db.Zones.Remove(zone);
-        await db.SaveChangesAsync(cancellationToken);
-        await audit.RecordAsync(db.Database, "zone.delete", new { id = zone.Id, addresses_unlinked = addresses, requests_unlinked = requests }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        int[] unlinked;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
+            var now = clock.GetUtcNow().UtcDateTime;
+            unlinked = [.. await db.Addresses.Where(a => a.ZoneId == zone.Id).Select(a => a.Id).ToListAsync(cancellationToken)];
+            await db.Addresses.Where(a => a.ZoneId == zone.Id)
+                .ExecuteUpdateAsync(a => a.SetProperty(x => x.ZoneId, (int?)null).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+            var requests = await db.PendingMarkers.Where(m => m.ZoneId == zone.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ZoneId, (int?)null), cancellationToken);
+            await directory.UnlinkZoneAsync(db.Database, zone.Id, cancellationToken);
+            db.Zones.Remove(zone);
+            await db.SaveChangesAsync(cancellationToken);
+            await audit.RecordAsync(db.Database, "zone.delete", new { id = zone.Id, addresses_unlinked = unlinked.Length, requests_unlinked = requests }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        foreach (var batch in unlinked.Chunk(EventBatch))
+        {
+            var addresses = await db.Addresses.AsNoTracking().Where(a => batch.Contains(a.Id)).OrderBy(a => a.Id).ToListAsync(CancellationToken.None);
+            foreach (var address in addresses)
+            {
+                await events.PublishAsync(new AddressUpdated(address.ToView()), CancellationToken.None);
+            }
+        }
+
         return Unit.Value;
     }
 }
