@@ -89,6 +89,8 @@ public sealed class ComposeTests : IAsyncLifetime
 
         var db = Service("db");
         Assert.StartsWith("postgres:16", db.GetProperty("image").GetString(), StringComparison.Ordinal);
+        var maxConnections = int.Parse(Strings(db.GetProperty("command")).Single(a => a.StartsWith("max_connections=", StringComparison.Ordinal))["max_connections=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(maxConnections > 2 * int.Parse(Env("web", "DB_POOL_SIZE"), System.Globalization.CultureInfo.InvariantCulture), "web and worker pools must fit");
         Assert.Contains("pg_isready", string.Join(' ', Strings(db.GetProperty("healthcheck").GetProperty("test"))), StringComparison.Ordinal);
         var dbVolumes = Strings(db.GetProperty("volumes"));
         Assert.Contains($"{directory}/deploy:/scripts:ro", dbVolumes);

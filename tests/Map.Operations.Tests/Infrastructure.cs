@@ -162,14 +162,14 @@ internal static class Network
 
     /// <summary>
     /// An HTTP client whose connections leave from <paramref name="source"/> (any 127.x address is this machine), so a
-    /// proxy in front sees that client address. Cookies are kept, like a browser.
+    /// proxy in front sees that client address. Cookies are kept, like a browser, unless the caller handles them.
     /// </summary>
-    public static HttpClient ClientFrom(string source, Uri baseAddress)
+    public static HttpClient ClientFrom(string source, Uri baseAddress, bool useCookies = true)
     {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
-            UseCookies = true,
+            UseCookies = useCookies,
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -139,6 +139,42 @@ public sealed class NginxTests(RunningMap running)
     }
 
     [Fact]
+    public async Task Behind_a_trusted_tls_proxy_the_app_sees_https_and_each_real_client_address()
+    {
+        // The proxy connects from its own address and says who the client is and that it spoke HTTPS. The session
+        // cookie comes back Secure (the app knows the browser uses HTTPS), so it is passed on by hand here.
+        HttpClient ProxiedClient(string clientAddress)
+        {
+            var client = running.ClientFrom(RunningMap.TlsProxy, useCookies: false);
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", clientAddress);
+            client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+            return client;
+        }
+
+        using var admin = ProxiedClient("203.0.113.7");
+        using var first = ProxiedClient("203.0.113.8");
+        using var second = ProxiedClient("203.0.113.9");
+        var login = await admin.PostAsJsonAsync("/login", new { username = MapTestContext.RootUsername, password = MapTestContext.RootPassword });
+        var session = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("map_session=", StringComparison.Ordinal));
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, "/api/realtime/token");
+        tokenRequest.Headers.Add("Cookie", session.Split(';')[0]);
+        var token = await (await admin.SendAsync(tokenRequest)).Content.ReadFromJsonAsync<JsonElement>();
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i <= RunningMap.LoginLimit; i++)
+        {
+            codes.Add((await FailLoginAsync(first)).StatusCode);
+        }
+
+        var otherClient = await FailLoginAsync(second);
+
+        Assert.Contains("; secure", session, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith($"wss://127.0.0.1:{running.Nginx.Port}/ws?token=", token.GetProperty("ws_url").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, codes[^1]);
+        Assert.All(codes[..^1], code => Assert.Equal(HttpStatusCode.Unauthorized, code));
+        Assert.Equal(HttpStatusCode.Unauthorized, otherClient.StatusCode);
+    }
+
+    [Fact]
     public async Task Bodies_over_the_apps_limit_stop_at_nginx_and_smaller_ones_reach_the_app()
     {
         using var client = running.ClientFrom("127.0.0.9");
