@@ -23,6 +23,17 @@ internal static partial class Variables
     public static HashSet<string> InterpolatedByCompose() =>
         [.. Interpolation().Matches(Repository.Read("docker-compose.prod.yml")).Select(m => m.Groups[1].Value)];
 
+    /// <summary>Variables docker-compose.prod.yml sets for the containers (<c>NAME: value</c> lines).</summary>
+    public static HashSet<string> SetByCompose() =>
+        [.. ComposeKey().Matches(Repository.Read("docker-compose.prod.yml")).Select(m => m.Groups[1].Value)];
+
+    /// <summary>Variables the tools under tools/ read.</summary>
+    public static HashSet<string> ReadByTools() =>
+        [.. Directory.Exists(Repository.PathOf("tools"))
+            ? Directory.GetFiles(Repository.PathOf("tools"), "*.cs", SearchOption.AllDirectories)
+                .SelectMany(file => ConfigGetter().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value))
+            : []];
+
     /// <summary><c>$NAME</c> / <c>${NAME}</c> references in the deploy scripts.</summary>
     public static HashSet<string> ReadByDeployScripts() =>
         [.. Directory.GetFiles(Repository.PathOf("deploy"), "*.sh")
@@ -52,6 +63,9 @@ internal static partial class Variables
 
     /// <summary>UPPER_SNAKE names (at least one underscore) in a text.</summary>
     public static HashSet<string> NamedIn(string text) => [.. Name().Matches(text).Select(m => m.Value)];
+
+    [GeneratedRegex(@"^\s+([A-Z][A-Z0-9_]*):\s", RegexOptions.Multiline)]
+    private static partial Regex ComposeKey();
 
     [GeneratedRegex(@"^([A-Z][A-Z0-9_]*)=", RegexOptions.Multiline)]
     private static partial Regex Assignment();
