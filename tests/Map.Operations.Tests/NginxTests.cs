@@ -175,6 +175,24 @@ public sealed class NginxTests(RunningMap running)
     }
 
     [Fact]
+    public async Task The_runbooks_audit_calls_answer_through_nginx()
+    {
+        using var stranger = running.ClientFrom("127.0.0.11");
+        await FailLoginAsync(stranger);
+        using var admin = running.ClientFrom("127.0.0.12");
+        await LoginAsync(admin);
+
+        var failures = await admin.GetAsync("/api/audit?limit=50&action=auth.login_failed");
+        var rows = await failures.Content.ReadFromJsonAsync<JsonElement>();
+        var verify = await admin.GetFromJsonAsync<JsonElement>("/api/audit/verify");
+
+        Assert.Equal(HttpStatusCode.OK, failures.StatusCode);
+        Assert.True(int.Parse(failures.Headers.GetValues("X-Total-Count").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Contains(rows.EnumerateArray(), row => row.GetProperty("ip").GetString() == "127.0.0.11");
+        Assert.True(verify.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
     public async Task Bodies_over_the_apps_limit_stop_at_nginx_and_smaller_ones_reach_the_app()
     {
         using var client = running.ClientFrom("127.0.0.9");

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Map.Testing;
+using Npgsql;
 
 namespace Map.Operations.Tests;
 
@@ -104,6 +106,23 @@ public sealed partial class RunbookTests
     }
 
     [Fact]
+    public async Task Its_sql_runs_on_a_migrated_database()
+    {
+        var environment = await TestEnvironment.GetAsync();
+        var database = await environment.CreateDatabaseAsync();
+        var queries = PsqlQuery().Matches(Runbook).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(queries);
+        await using var connection = new NpgsqlConnection(environment.ConnectionString(database));
+        await connection.OpenAsync();
+        foreach (var sql in queries)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+        }
+    }
+
+    [Fact]
     public void The_readme_links_to_it_from_a_deployment_section()
     {
         var readme = Repository.Read("README.md");
@@ -155,6 +174,9 @@ public sealed partial class RunbookTests
 
     [GeneratedRegex(@"(?<![\w/])(?:deploy|tools|scripts)/[\w.-]*\w")]
     private static partial Regex RepositoryPath();
+
+    [GeneratedRegex(@"psql -U ""\$POSTGRES_USER"" -d ""\$POSTGRES_DB"" -c ""([^""]+)""")]
+    private static partial Regex PsqlQuery();
 
     [GeneratedRegex(@"Map\.Host\.dll (\w+)")]
     private static partial Regex HostSubCommand();
