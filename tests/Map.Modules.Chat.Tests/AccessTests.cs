@@ -6,13 +6,13 @@ using Map.Testing;
 namespace Map.Modules.Chat.Tests;
 
 /// <summary>Chat spec §8 rows 1–7 and 14: who may call what, and CSRF on cookie-authenticated writes.</summary>
-public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestContext>
+public sealed class AccessTests(ChatTestContext map) : IClassFixture<ChatTestContext>
 {
     [Fact]
     public async Task Row1_conversations_need_a_session()
     {
-        var anonymous = await map.App.CreateBrowser().GetAsync("/api/chat/conversations");
-        var admin = await map.App.LoginAsync();
+        var anonymous = await map.Chat.CreateBrowser().GetAsync("/api/chat/conversations");
+        var admin = await map.Chat.LoginAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
         Assert.Equal("""{"error":"forbidden"}""", await anonymous.Content.ReadAsStringAsync());
@@ -24,8 +24,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     {
         var userId = ChatApi.NewUserId();
 
-        var withoutKey = await map.App.CreateBrowser().SendAsync(userId, new { text = "hi", sender = "user" });
-        var withKey = await map.App.CreateBot().SendAsync(userId, new { text = "hi", sender = "user" });
+        var withoutKey = await map.Chat.CreateBrowser().SendAsync(userId, new { text = "hi", sender = "user" });
+        var withKey = await map.Chat.CreateBot().SendAsync(userId, new { text = "hi", sender = "user" });
 
         Assert.Equal(HttpStatusCode.Forbidden, withoutKey.StatusCode);
         var message = await ChatApi.ExpectAsync(withKey, HttpStatusCode.Created);
@@ -37,8 +37,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     public async Task Row4_deletes_without_login_are_refused_and_delete_nothing()
     {
         var userId = ChatApi.NewUserId();
-        await map.App.CreateBot().UserSaysAsync(userId, "keep me");
-        var anonymous = map.App.CreateBrowser();
+        await map.Chat.CreateBot().UserSaysAsync(userId, "keep me");
+        var anonymous = map.Chat.CreateBrowser();
 
         var clear = await anonymous.DeleteAsync($"/api/chat/{userId}");
         var delete = await anonymous.DeleteAsync($"/api/chat/{userId}/dialog");
@@ -52,7 +52,7 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     public async Task The_bot_key_never_deletes_nor_sets_status()
     {
         var userId = ChatApi.NewUserId();
-        var bot = map.App.CreateBot();
+        var bot = map.Chat.CreateBot();
         await bot.UserSaysAsync(userId, "keep me");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await bot.DeleteAsync($"/api/chat/{userId}")).StatusCode);
@@ -66,8 +66,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     [Fact]
     public async Task Row5_admin_send_with_csrf_is_created_and_without_csrf_refused()
     {
-        var withCsrf = await map.App.LoginAsync();
-        var withoutCsrf = await map.App.LoginAsync(sendCsrf: false);
+        var withCsrf = await map.Chat.LoginAsync();
+        var withoutCsrf = await map.Chat.LoginAsync(sendCsrf: false);
 
         var refused = await withoutCsrf.Http.SendAsync("u1", new { text = "no token" });
         var created = await withCsrf.Http.SendAsync("u1", new { text = "hi", sender = "admin" });
@@ -81,8 +81,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     public async Task Row6_clear_without_csrf_is_refused_then_with_csrf_answers_deleted()
     {
         var userId = "u6-" + ChatApi.NewUserId();
-        var admin = await map.App.LoginAsync(sendCsrf: false);
-        await map.App.CreateBot().UserSaysAsync(userId, "one");
+        var admin = await map.Chat.LoginAsync(sendCsrf: false);
+        await map.Chat.CreateBot().UserSaysAsync(userId, "one");
 
         var refused = await admin.Http.DeleteAsync($"/api/chat/{userId}");
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/chat/{userId}");
@@ -98,8 +98,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     public async Task Row7_delete_dialog_without_csrf_is_refused_then_with_csrf_succeeds()
     {
         var userId = "u7-" + ChatApi.NewUserId();
-        var admin = await map.App.LoginAsync(sendCsrf: false);
-        await map.App.CreateBot().UserSaysAsync(userId, "one");
+        var admin = await map.Chat.LoginAsync(sendCsrf: false);
+        await map.Chat.CreateBot().UserSaysAsync(userId, "one");
 
         var refused = await admin.Http.DeleteAsync($"/api/chat/{userId}/dialog");
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/chat/{userId}/dialog");
@@ -115,9 +115,9 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     public async Task Viewers_read_but_never_write()
     {
         await map.CreateAdminAsync("chat-viewer", AdminRole.Viewer);
-        var viewer = await map.App.LoginAsync("chat-viewer", "password-1234");
+        var viewer = await map.Chat.LoginAsync("chat-viewer", "password-1234");
         var userId = ChatApi.NewUserId();
-        await map.App.CreateBot().UserSaysAsync(userId, "hello");
+        await map.Chat.CreateBot().UserSaysAsync(userId, "hello");
 
         Assert.Equal(HttpStatusCode.OK, (await viewer.Http.GetAsync("/api/chat/conversations")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await viewer.Http.GetAsync($"/api/chat/{userId}")).StatusCode);
@@ -132,7 +132,7 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     public async Task A_viewer_session_cannot_borrow_the_bot_key_to_send()
     {
         await map.CreateAdminAsync("chat-viewer-key", AdminRole.Viewer);
-        var viewer = await map.App.LoginAsync("chat-viewer-key", "password-1234");
+        var viewer = await map.Chat.LoginAsync("chat-viewer-key", "password-1234");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/chat/{ChatApi.NewUserId()}") { Content = JsonContent.Create(new { text = "sneaky" }) };
         request.Headers.Add("X-API-KEY", MapTestContext.BotKey);
 
@@ -143,8 +143,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     [Fact]
     public async Task Bot_endpoints_refuse_sessions_and_missing_keys()
     {
-        var admin = await map.App.LoginAsync();
-        var anonymous = map.App.CreateBrowser();
+        var admin = await map.Chat.LoginAsync();
+        var anonymous = map.Chat.CreateBrowser();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.Http.GetAsync("/api/chat/notify_targets")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync("/api/chat/notify_targets")).StatusCode);
@@ -158,8 +158,8 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     [Fact]
     public async Task Row14_realtime_token_needs_a_session()
     {
-        var anonymous = await map.App.CreateBrowser().GetAsync("/api/realtime/token");
-        var admin = await map.App.LoginAsync();
+        var anonymous = await map.Chat.CreateBrowser().GetAsync("/api/realtime/token");
+        var admin = await map.Chat.LoginAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
         var token = await admin.Http.GetJsonAsync("/api/realtime/token");
@@ -169,10 +169,10 @@ public sealed class AccessTests(MapTestContext map) : IClassFixture<MapTestConte
     [Fact]
     public async Task Literal_segments_win_over_user_ids_for_every_method()
     {
-        var admin = await map.App.LoginAsync();
+        var admin = await map.Chat.LoginAsync();
 
         var post = await admin.Http.SendAsync("conversations", new { text = "to a route" });
-        var targets = await map.App.CreateBot().SendAsync("notify_targets", new { text = "to a route" });
+        var targets = await map.Chat.CreateBot().SendAsync("notify_targets", new { text = "to a route" });
 
         Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, targets.StatusCode);
