@@ -163,7 +163,7 @@ internal sealed class TelegramDelivery(
 
         if (result.Permanent || entry.Attempts + 1 >= options.MaxAttempts)
         {
-            logger.LogWarning("Telegram refused reply {MessageId} ({Error}); the bot's polling path will deliver it", entry.MessageId, result.Error);
+            logger.LogWarning("Gave up sending reply {MessageId} to Telegram ({Error}); the bot's polling path will deliver it", entry.MessageId, result.Error);
             entry.HandOver(result.Error ?? "refused");
             return await SaveAsync(cancellationToken);
         }
@@ -233,6 +233,7 @@ internal sealed class TelegramOutboxSweep(ChatDbContext db, TelegramDeliveryQueu
             .Where(o => o.State == OutboxState.Pending && o.NextAttemptAt <= now)
             .Select(o => o.UserId)
             .Distinct()
+            .OrderBy(u => u)
             .Take(1000)
             .ToListAsync(cancellationToken);
         foreach (var userId in users)
