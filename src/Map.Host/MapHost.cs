@@ -44,6 +44,11 @@ internal static class MapHost
         services.AddMapHealth();
         services.AddSingleton<RealtimeHub>();
         services.AddSingleton<RealtimeTokens>();
+        if (settings.RunsWeb)
+        {
+            services.AddHostedService<RealtimeAccessSweeper>();
+        }
+
         services.AddSingleton<RedisEventBridge>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisEventBridge>());
         services.AddScoped<IEventBus, EventBus>();

@@ -27,7 +27,8 @@ public static class ModuleDatabaseExtensions
     public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, string schema)
         where TContext : DbContext
     {
-        services.AddDbContext<TContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>(), schema));
+        // Pooled: contexts are reset and reused instead of built per request (they hold no state of their own).
+        services.AddDbContextPool<TContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>(), schema));
         services.AddSingleton<IModuleDatabase>(new ModuleDatabase<TContext>(schema));
         return services;
     }

@@ -92,3 +92,90 @@ public sealed class ProcessTests
         }
     }
 }
+
+public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTestContext>
+{
+    [Fact]
+    public async Task Secrets_never_reach_the_logs_even_at_debug_level()
+    {
+        var secrets = new Dictionary<string, string>
+        {
+            ["SECRET_KEY"] = "secret-key-" + new string('q', 40),
+            ["BOT_API_KEY"] = "bot-key-never-logged-123",
+            ["ADMIN_USERNAME"] = "logroot",
+            ["ADMIN_PASSWORD"] = "admin-password-never-logged",
+            ["METRICS_API_KEY"] = "metrics-key-never-logged",
+        };
+        var databasePassword = new Uri(map.DatabaseUrl).UserInfo.Split(':')[1];
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["DATABASE_URL"] = map.DatabaseUrl;
+        start.Environment["REDIS_URL"] = map.Environment.RedisUrl;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Debug";
+        foreach (var (key, value) in secrets)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var listening = new TaskCompletionSource<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            var match = System.Text.RegularExpressions.Regex.Match(e.Data, @"Now listening on: (http://[0-9.:]+)");
+            if (match.Success)
+            {
+                listening.TrySetResult(match.Groups[1].Value);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var url = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            await client.GetAsync("/health");
+            await client.PostAsync("/login", new StringContent("""{"username":"logroot","password":"wrong-password-xyz"}"""));
+            using var bot = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            bot.Headers.Add("X-API-KEY", secrets["METRICS_API_KEY"]);
+            await client.SendAsync(bot);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        string log;
+        lock (output)
+        {
+            log = output.ToString();
+        }
+
+        Assert.Contains("Now listening", log, StringComparison.Ordinal);
+        foreach (var secret in secrets.Values.Where(v => v != "logroot").Append(databasePassword).Append("wrong-password-xyz"))
+        {
+            Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
+        }
+    }
+}

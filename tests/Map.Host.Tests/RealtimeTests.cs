@@ -160,3 +160,33 @@ public sealed class RealtimeTests(MapTestContext map) : IClassFixture<MapTestCon
         Assert.Equal("42", data!.Value.GetProperty("user_id").GetString());
     }
 }
+
+public sealed class RealtimeAccessTests(MapTestContext map) : IClassFixture<MapTestContext>
+{
+    [Fact]
+    public async Task An_open_socket_is_closed_once_its_admin_is_deactivated_and_follows_zone_changes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = map.StartInstance(new MapHostOptions { Clock = clock });
+        var leaverId = await map.CreateAdminAsync("sweep-leaver", AdminRole.Viewer);
+        var moverId = await map.CreateAdminAsync("sweep-mover", AdminRole.Viewer, zones: [1]);
+        await using var leaver = await app.ConnectRealtimeAsync(await app.LoginAsync("sweep-leaver", "password-1234"));
+        await using var mover = await app.ConnectRealtimeAsync(await app.LoginAsync("sweep-mover", "password-1234"));
+
+        await map.ExecuteAsync("UPDATE admin.admin_users SET is_active = false WHERE id = $1", leaverId);
+        await map.ExecuteAsync("UPDATE admin.admin_zones SET zone_id = 2 WHERE admin_id = $1", moverId);
+        clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.True(await leaver.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, leaver.CloseStatus);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var bus = scope.ServiceProvider.GetRequiredService<IEventBus>();
+            await bus.PublishAsync(new ProbeEvent("old zone", ZoneId: 1));
+            await bus.PublishAsync(new ProbeEvent("new zone", ZoneId: 2));
+        }
+
+        var received = await mover.WaitForEventAsync("probe_event");
+        Assert.Equal("new zone", received!.Value.GetProperty("text").GetString());
+    }
+}

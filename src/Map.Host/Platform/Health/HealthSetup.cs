@@ -13,6 +13,7 @@ internal static class HealthSetup
 
     public static IServiceCollection AddMapHealth(this IServiceCollection services)
     {
+        services.AddSingleton<DatabaseHealthCheck>(); // one instance, so its one-second reuse holds across requests
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("db", tags: [LiveTag, ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
@@ -55,9 +56,47 @@ internal static class HealthSetup
     }
 }
 
-internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
+/// <summary>
+/// <c>SELECT 1</c> against PostgreSQL. The answer is reused for one second and concurrent probes share one query,
+/// so a flood of health checks (load balancers, a load test) cannot become a flood of database round trips.
+/// </summary>
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<DatabaseHealthCheck> logger) : IHealthCheck, IDisposable
 {
+    private static readonly TimeSpan Reuse = TimeSpan.FromSeconds(1);
+    private readonly SemaphoreSlim probing = new(1, 1);
+    private (DateTimeOffset At, HealthCheckResult Result)? last;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (Fresh() is { } cached)
+        {
+            return cached;
+        }
+
+        await probing.WaitAsync(cancellationToken);
+        try
+        {
+            if (Fresh() is { } shared)
+            {
+                return shared;
+            }
+
+            var result = await ProbeAsync(cancellationToken);
+            last = (clock.GetUtcNow(), result);
+            return result;
+        }
+        finally
+        {
+            probing.Release();
+        }
+    }
+
+    public void Dispose() => probing.Dispose();
+
+    private HealthCheckResult? Fresh() =>
+        last is { } entry && clock.GetUtcNow() - entry.At < Reuse ? entry.Result : null;
+
+    private async Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -87,8 +87,10 @@ internal static class RealtimeEndpoints
         }
         finally
         {
+            // Answer a client's close (or finish a server-side close) from the send loop, the socket's only sender.
+            connection.RequestClose(WebSocketCloseStatus.NormalClosure, "bye");
             hub.Remove(connection);
-            await stop.CancelAsync();
+            stop.CancelAfter(TimeSpan.FromSeconds(5));
             try
             {
                 await sending;
@@ -112,11 +114,6 @@ internal static class RealtimeEndpoints
             var result = await socket.ReceiveAsync(buffer, cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                if (socket.State == WebSocketState.CloseReceived)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cancellationToken);
-                }
-
                 return;
             }
 

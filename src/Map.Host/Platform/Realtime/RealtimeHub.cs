@@ -12,6 +12,8 @@ internal sealed record RealtimeFrame(string EventName, string Json, RealtimeAudi
 /// <summary>One browser WebSocket: who it is and a bounded outbox, so one slow client never delays the others.</summary>
 internal sealed class RealtimeConnection(WebSocket socket, RealtimeIdentity identity, AdminRole role, IReadOnlySet<int>? zones)
 {
+    private volatile Access access = new(role, zones);
+
     private readonly Channel<string> outbox = Channel.CreateBounded<string>(
         new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
@@ -21,14 +23,33 @@ internal sealed class RealtimeConnection(WebSocket socket, RealtimeIdentity iden
 
     public WebSocket Socket => socket;
 
-    /// <summary>Role and zones as they were at connect time; a superadmin (null zones) sees every zone.</summary>
-    public bool MayReceive(RealtimeAudience audience) =>
-        role >= audience.MinimumRole
-        && (audience.ZoneId is not { } zone || zones is null || zones.Contains(zone));
+    /// <summary>The admin's current role and zones (null zones: every zone, as for a superadmin).</summary>
+    public bool MayReceive(RealtimeAudience audience)
+    {
+        var current = access;
+        return current.Role >= audience.MinimumRole
+            && (audience.ZoneId is not { } zone || current.Zones is null || current.Zones.Contains(zone));
+    }
+
+    /// <summary>Applies a role or zone change made after the socket was opened.</summary>
+    public void Update(AdminRole newRole, IReadOnlySet<int>? newZones) => access = new Access(newRole, newZones);
 
     public bool Enqueue(string json) => outbox.Writer.TryWrite(json);
 
     public void Complete() => outbox.Writer.TryComplete();
+
+    /// <summary>Ends the connection from the server side; the send loop closes the socket after what is queued.</summary>
+    public void RequestClose(WebSocketCloseStatus status, string reason)
+    {
+        Interlocked.CompareExchange(ref closeRequest, new CloseRequest(status, reason), null);
+        outbox.Writer.TryComplete();
+    }
+
+    private sealed record CloseRequest(WebSocketCloseStatus Status, string Reason);
+
+    private CloseRequest? closeRequest;
+
+    private sealed record Access(AdminRole Role, IReadOnlySet<int>? Zones);
 
     public async Task SendLoopAsync(CancellationToken cancellationToken)
     {
@@ -36,10 +57,16 @@ internal sealed class RealtimeConnection(WebSocket socket, RealtimeIdentity iden
         {
             if (socket.State != WebSocketState.Open)
             {
-                return;
+                break;
             }
 
             await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, cancellationToken);
+        }
+
+        // Sends happen only here, so a server-side close cannot race a frame.
+        if (closeRequest is { } close && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            await socket.CloseOutputAsync(close.Status, close.Reason, cancellationToken);
         }
     }
 }
@@ -50,6 +77,8 @@ internal sealed class RealtimeHub
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> connections = new();
 
     public int Count => connections.Count;
+
+    public IReadOnlyCollection<RealtimeConnection> Connections => [.. connections.Values];
 
     public void Add(RealtimeConnection connection) => connections[connection.Id] = connection;
 

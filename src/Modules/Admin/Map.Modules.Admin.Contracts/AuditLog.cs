@@ -17,6 +17,12 @@ public interface IAuditLog
     /// </summary>
     Task RecordAsync(DatabaseFacade database, string action, object? payload = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As above, naming the actor when the request does not say who acts (e.g. the account being signed in, or
+    /// <c>system</c> for start-up work).
+    /// </summary>
+    Task RecordAsync(DatabaseFacade database, string action, object? payload, AuditActor actor, CancellationToken cancellationToken = default);
+
     /// <summary>Appends an entry in a transaction of its own (for events with no other change, e.g. a failed login).</summary>
     Task RecordAsync(string action, object? payload = null, AuditActor? actor = null, CancellationToken cancellationToken = default);
 }

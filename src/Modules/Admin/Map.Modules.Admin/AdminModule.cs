@@ -27,4 +27,6 @@ public sealed class AdminModule : IModule
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddHostedService<SuperadminBootstrap>();
     }
+
+    public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<PurgeExpiredSessions>(PurgeExpiredSessions.JobId, "17 * * * *");
 }

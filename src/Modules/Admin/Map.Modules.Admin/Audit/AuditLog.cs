@@ -20,11 +20,17 @@ internal sealed class AuditLog(IHttpContextAccessor http, NpgsqlDataSource dataS
     /// <summary>Arbitrary constant naming the audit chain's advisory lock.</summary>
     private const long ChainLockKey = 0x4D41505F41554454; // "MAP_AUDT"
 
-    public async Task RecordAsync(DatabaseFacade database, string action, object? payload = null, CancellationToken cancellationToken = default)
+    public Task RecordAsync(DatabaseFacade database, string action, object? payload = null, CancellationToken cancellationToken = default) =>
+        RecordInAsync(database, action, payload, null, cancellationToken);
+
+    public Task RecordAsync(DatabaseFacade database, string action, object? payload, AuditActor actor, CancellationToken cancellationToken = default) =>
+        RecordInAsync(database, action, payload, actor, cancellationToken);
+
+    private async Task RecordInAsync(DatabaseFacade database, string action, object? payload, AuditActor? actor, CancellationToken cancellationToken)
     {
         var transaction = database.CurrentTransaction
             ?? throw new InvalidOperationException("Audit entries are written inside the transaction of the change they record; begin one first.");
-        await AppendAsync(database.GetDbConnection(), transaction.GetDbTransaction(), action, payload, null, cancellationToken);
+        await AppendAsync(database.GetDbConnection(), transaction.GetDbTransaction(), action, payload, actor, cancellationToken);
     }
 
     public async Task RecordAsync(string action, object? payload = null, AuditActor? actor = null, CancellationToken cancellationToken = default)

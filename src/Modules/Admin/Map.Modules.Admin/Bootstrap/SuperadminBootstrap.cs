@@ -8,7 +8,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Map.Modules.Admin.Bootstrap;
 
@@ -34,6 +33,12 @@ internal sealed class SuperadminBootstrap(
             throw new InvalidOperationException($"ADMIN_PASSWORD must be at least {AdminUser.PasswordMinLength} characters.");
         }
 
+        if (!string.IsNullOrEmpty(presetHash) && !AdminPasswordHasher.IsRecognizedFormat(presetHash))
+        {
+            throw new InvalidOperationException(
+                "ADMIN_PASSWORD_HASH is not a recognised hash (scrypt:N:r:p$salt$hex, pbkdf2:sha256:iterations$salt$hex or an ASP.NET Core Identity hash).");
+        }
+
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -52,10 +57,18 @@ internal sealed class SuperadminBootstrap(
             var hash = !string.IsNullOrEmpty(presetHash) ? presetHash : hasher.Hash(password!);
             var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+            // Instances starting together: the first one creates the account, the others find it under the lock.
+            await RosterLock.AcquireAsync(db.Database, cancellationToken);
+            if (await db.Users.AnyAsync(u => u.IsActive && u.Role == AdminRole.Superadmin, cancellationToken))
+            {
+                return;
+            }
+
             var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
             if (user is null)
             {
-                user = AdminUser.Create(username, hash, AdminRole.Superadmin, clock.GetUtcNow().UtcDateTime);
+                user = AdminUser.Create(username, hash, AdminRole.Superadmin, DatabaseTime.Now(clock));
                 db.Users.Add(user);
             }
             else
@@ -66,13 +79,9 @@ internal sealed class SuperadminBootstrap(
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            await audit.RecordAsync(db.Database, "admin.bootstrap_superadmin", new { username }, cancellationToken);
+            await audit.RecordAsync(db.Database, "admin.bootstrap_superadmin", new { username }, new AuditActor("system", ""), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Bootstrapped superadmin {Username} from ADMIN_USERNAME", username);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // Another instance bootstrapped the same account at the same moment.
         }
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {

@@ -54,6 +54,22 @@ internal sealed class AdminPasswordHasher
         }
     }
 
+    /// <summary>
+    /// Whether a stored hash (e.g. <c>ADMIN_PASSWORD_HASH</c>) has a shape this hasher can verify: Werkzeug
+    /// <c>scrypt:…$salt$hex</c> / <c>pbkdf2:…$salt$hex</c>, or an Identity hash (base64, format marker 0x00 or 0x01).
+    /// </summary>
+    public static bool IsRecognizedFormat(string storedHash)
+    {
+        if (storedHash.StartsWith("scrypt:", StringComparison.Ordinal) || storedHash.StartsWith("pbkdf2:", StringComparison.Ordinal))
+        {
+            var parts = storedHash.Split('$');
+            return parts.Length == 3 && parts[2].Length > 0 && parts[2].All(char.IsAsciiHexDigit);
+        }
+
+        var bytes = new byte[storedHash.Length];
+        return Convert.TryFromBase64String(storedHash, bytes, out var length) && length > 13 && bytes[0] is 0x00 or 0x01;
+    }
+
     /// <summary>Spends the same effort as a real check, so unknown usernames do not answer faster.</summary>
     public void VerifyDummy(string password) => Verify(DummyHash.Value, password);
 

@@ -84,7 +84,7 @@ internal sealed class AdminTicketStore(IServiceScopeFactory scopes, TimeProvider
             await db.Sessions.Where(s => s.IdHash == hash).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now));
         }
 
-        var principal = CreatePrincipal(found.Id, found.Username, found.Role, found.CsrfToken);
+        var principal = CreatePrincipal(found.Id, found.Username, found.Role, found.CsrfToken, hash);
         var properties = new AuthenticationProperties
         {
             IssuedUtc = found.CreatedAt,
@@ -102,18 +102,27 @@ internal sealed class AdminTicketStore(IServiceScopeFactory scopes, TimeProvider
         await db.Sessions.Where(s => s.IdHash == hash).ExecuteDeleteAsync();
     }
 
-    public static ClaimsPrincipal CreatePrincipal(int adminId, string username, AdminRole role, string csrfToken) =>
-        new(new ClaimsIdentity(
-            [
-                new Claim(MapClaims.AuthKind, MapClaims.AuthKindAdmin),
-                new Claim(MapClaims.AdminId, adminId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new Claim(MapClaims.Username, username),
-                new Claim(MapClaims.Role, role.ToWire()),
-                new Claim(MapClaims.CsrfToken, csrfToken),
-            ],
-            MapSchemes.AdminCookie,
-            MapClaims.Username,
-            MapClaims.Role));
+    /// <summary>
+    /// The admin principal. <paramref name="sessionId"/> (the stored SHA-256 of the cookie key, never the key) is known
+    /// once the session exists; it lets logout and password changes name the current session.
+    /// </summary>
+    public static ClaimsPrincipal CreatePrincipal(int adminId, string username, AdminRole role, string csrfToken, string? sessionId = null)
+    {
+        List<Claim> claims =
+        [
+            new Claim(MapClaims.AuthKind, MapClaims.AuthKindAdmin),
+            new Claim(MapClaims.AdminId, adminId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(MapClaims.Username, username),
+            new Claim(MapClaims.Role, role.ToWire()),
+            new Claim(MapClaims.CsrfToken, csrfToken),
+        ];
+        if (sessionId is not null)
+        {
+            claims.Add(new Claim(MapClaims.SessionId, sessionId));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, MapSchemes.AdminCookie, MapClaims.Username, MapClaims.Role));
+    }
 
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
         .TrimEnd('=').Replace('+', '-').Replace('/', '_');

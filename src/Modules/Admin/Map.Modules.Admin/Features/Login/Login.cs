@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Admin.Data;
+using Map.Modules.Admin.Http;
 using Map.Modules.Admin.Passwords;
 using Map.Modules.Admin.Sessions;
 using Map.SharedKernel;
@@ -24,22 +26,24 @@ internal sealed class LoginEndpoint : ICarterModule
 {
     public const string CsrfCookieName = "csrf_token";
 
+    private static readonly string[] Fields = ["username", "password"];
+
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/login", HandleAsync)
             .AllowAnonymous()
             .CsrfExempt()
             .RequireRateLimiting(RateLimitBuckets.Login);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, CancellationToken cancellationToken)
     {
-        var body = await JsonBodies.ReadObjectAsync(context.Request, lenient: false, cancellationToken);
-        var result = await sender.Send(new LoginCommand(body.OptionalString("username") ?? "", body.OptionalString("password") ?? ""), cancellationToken);
+        var body = await StrictJsonBody.ReadAsync(context.Request, Fields, cancellationToken);
+        var result = await sender.Send(new LoginCommand(body.String("username") ?? "", body.String("password") ?? ""), cancellationToken);
         if (result is null)
         {
             return ApiErrors.Error(StatusCodes.Status401Unauthorized, "Invalid credentials");
         }
 
-        var csrf = await cookie.SignInAsync(context, result.AdminId, result.Username, result.Role);
+        var csrf = await cookie.SignInAsync(context, db, result.AdminId, result.Username, result.Role);
         return Results.Json(new { status = "ok", role = result.Role.ToWire(), csrf_token = csrf });
     }
 }
@@ -78,7 +82,8 @@ internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        await audit.RecordAsync(db.Database, "auth.login", new { username = user.Username }, cancellationToken);
+        // The request is still anonymous: the account signing in is the actor.
+        await audit.RecordAsync(db.Database, "auth.login", new { username = user.Username }, new AuditActor(user.Username, user.Role.ToWire()), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new LoginResult(user.Id, user.Username, user.Role);
     }
@@ -86,18 +91,44 @@ internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher
     private static string Clip(string value) => value.Length <= 64 ? value : value[..64];
 }
 
-/// <summary>Signs an admin in: new session (the old one, if any, is dropped), CSRF token in body and cookie.</summary>
-internal sealed class AdminSessionCookie(TimeProvider clock, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions)
+/// <summary>
+/// Signs an admin in: always a new server-side session (new key), the browser's previous session dropped, and the
+/// CSRF token in body and cookie.
+/// </summary>
+/// <remarks>
+/// The cookie handler's own <c>SignInAsync</c> is not used: when the request already carries a valid session it
+/// only <em>renews</em> that session under the same key (aspnetcore#22135), which would keep the old key across a
+/// login (session fixation), keep the old account's id in the row when another account signs in on the same
+/// browser, and leave the stored CSRF token behind the one returned. So the ticket is stored here and the cookie
+/// is written the way the handler writes it: a protected ticket holding only the session key claim.
+/// </remarks>
+internal sealed class AdminSessionCookie(TimeProvider clock, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions, ITicketStore store)
 {
-    public async Task<string> SignInAsync(HttpContext context, int adminId, string username, AdminRole role)
+    /// <summary>The claim type the cookie handler looks for in a session-store cookie.</summary>
+    private const string SessionKeyClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
+
+    public async Task<string> SignInAsync(HttpContext context, AdminDbContext db, int adminId, string username, AdminRole role)
     {
         var options = cookieOptions.Get(MapSchemes.AdminCookie);
+        if (context.User.FindFirstValue(MapClaims.SessionId) is { } previous)
+        {
+            await db.Sessions.Where(s => s.IdHash == previous).ExecuteDeleteAsync(context.RequestAborted);
+        }
+
         var csrf = AdminTicketStore.NewSecret();
-        var expires = clock.GetUtcNow().Add(options.ExpireTimeSpan);
-        await context.SignInAsync(
-            MapSchemes.AdminCookie,
-            AdminTicketStore.CreatePrincipal(adminId, username, role, csrf),
-            new AuthenticationProperties { IsPersistent = true, ExpiresUtc = expires, AllowRefresh = false });
+        var now = clock.GetUtcNow();
+        var expires = now.Add(options.ExpireTimeSpan);
+        var properties = new AuthenticationProperties { IsPersistent = true, IssuedUtc = now, ExpiresUtc = expires, AllowRefresh = false };
+        var key = await store.StoreAsync(new AuthenticationTicket(AdminTicketStore.CreatePrincipal(adminId, username, role, csrf), properties, MapSchemes.AdminCookie));
+        var cookieTicket = new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(SessionKeyClaim, key, ClaimValueTypes.String, options.ClaimsIssuer)], options.ClaimsIssuer)),
+            null,
+            MapSchemes.AdminCookie);
+        var sessionCookie = options.Cookie.Build(context, now);
+        sessionCookie.Expires = expires;
+        options.CookieManager.AppendResponseCookie(context, options.Cookie.Name!, options.TicketDataFormat.Protect(cookieTicket), sessionCookie);
+        context.Response.Headers.CacheControl = "no-cache,no-store";
+
         context.Response.Cookies.Append(LoginEndpoint.CsrfCookieName, csrf, new CookieOptions
         {
             HttpOnly = false,

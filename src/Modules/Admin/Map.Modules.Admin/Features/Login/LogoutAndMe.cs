@@ -1,16 +1,20 @@
+using System.Security.Claims;
 using Carter;
 using Map.Modules.Admin.Contracts;
+using Map.Modules.Admin.Data;
 using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Admin.Features.Login;
 
 /// <summary>
 /// <c>POST /logout</c> → 204; the server-side session is deleted, so a copied cookie stops working.
 /// <c>GET /me</c> → <c>{is_admin, role, username}</c> (<c>guest</c>/null when not signed in).
+/// <c>POST /setrole/{role}</c> never grants anything: 403 for everyone (a legacy test pins 401/403 there).
 /// </summary>
 internal sealed class LogoutAndMeEndpoints : ICarterModule
 {
@@ -21,13 +25,22 @@ internal sealed class LogoutAndMeEndpoints : ICarterModule
             ? Results.Json(new { is_admin = true, role = context.User.AdminRole()!.Value.ToWire(), username = context.User.AdminUsername() })
             : Results.Json(new { is_admin = false, role = "guest", username = (string?)null }))
             .AllowAnonymous();
+        app.MapPost("/setrole/{role}", () => ApiErrors.Forbidden()).AllowAnonymous();
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(HttpContext context, AdminDbContext db, IAuditLog audit, CancellationToken cancellationToken)
     {
         if (context.User.IsAdmin())
         {
-            await audit.RecordAsync("auth.logout", new { username = context.User.AdminUsername() }, cancellationToken: cancellationToken);
+            // The session row and its audit entry go together; SignOut then only clears the cookie.
+            var sessionId = context.User.FindFirstValue(MapClaims.SessionId);
+            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            {
+                await db.Sessions.Where(s => s.IdHash == sessionId).ExecuteDeleteAsync(cancellationToken);
+                await audit.RecordAsync(db.Database, "auth.logout", new { username = context.User.AdminUsername() }, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
             await context.SignOutAsync(MapSchemes.AdminCookie);
         }
 

@@ -1,0 +1,65 @@
+using System.Net.WebSockets;
+using Map.Modules.Admin.Contracts;
+
+namespace Map.Host.Platform.Realtime;
+
+/// <summary>
+/// Keeps open sockets in step with the accounts behind them: every 30 seconds, a socket whose admin was deactivated
+/// or deleted is closed (1008), and role or zone changes apply to what the socket receives next.
+/// </summary>
+internal sealed class RealtimeAccessSweeper(RealtimeHub hub, IServiceScopeFactory scopes, TimeProvider clock, ILogger<RealtimeAccessSweeper> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await SweepAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    internal async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var byAdmin = hub.Connections.GroupBy(c => c.Identity.AdminId).ToList();
+        if (byAdmin.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var admins = scope.ServiceProvider.GetRequiredService<IAdminDirectory>();
+            foreach (var group in byAdmin)
+            {
+                var account = await admins.FindActiveAsync(group.Key, cancellationToken);
+                foreach (var connection in group)
+                {
+                    if (account is null)
+                    {
+                        connection.RequestClose(WebSocketCloseStatus.PolicyViolation, "Session ended");
+                        hub.Remove(connection);
+                    }
+                    else
+                    {
+                        connection.Update(account.Role, account.Zones.AllZones ? null : account.Zones.ZoneIds);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning("Realtime access sweep failed: {Reason}", ex.Message);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Carter;
+using FluentValidation;
+using Map.Modules.Admin.Contracts;
+using Map.Modules.Admin.Data;
+using Map.Modules.Admin.Domain;
+using Map.Modules.Admin.Http;
+using Map.Modules.Admin.Passwords;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Admin.Features.CreateAdminUser;
+
+/// <summary>
+/// <c>POST /api/admin/users</c> (with or without the trailing slash) <c>{username, password, role?="editor", zones?}</c>
+/// → 201 admin JSON. 400 <c>{"error":"username and password required"}</c>, <c>"username already exists"</c>
+/// (compared case-insensitively, so no look-alike accounts), or a rule message. Audited as <c>user.create</c>.
+/// </summary>
+internal sealed class CreateAdminUserEndpoint : ICarterModule
+{
+    public const int MaxZones = 1000;
+
+    private static readonly string[] Fields = ["username", "password", "role", "zones"];
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/admin/users", async (HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
+            {
+                var body = await StrictJsonBody.ReadAsync(request, Fields, cancellationToken);
+                var command = new CreateAdminUserCommand(
+                    body.String("username")?.Trim(),
+                    body.String("password"),
+                    body.String("role"),
+                    body.PositiveIntegers("zones", MaxZones) ?? []);
+                var created = await sender.Send(command, cancellationToken);
+                return Results.Json(created, statusCode: StatusCodes.Status201Created);
+            })
+            .RequireAuthorization(MapPolicies.Superadmin);
+}
+
+/// <summary>Zone ids are kept as given: zones belong to Markers, which unlinks a deleted zone through <see cref="IAdminDirectory.UnlinkZoneAsync"/>.</summary>
+internal sealed record CreateAdminUserCommand(string? Username, string? Password, string? Role, IReadOnlyList<int> Zones) : ICommand<AdminUserJson>;
+
+internal sealed class CreateAdminUserValidator : AbstractValidator<CreateAdminUserCommand>
+{
+    public CreateAdminUserValidator()
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(c => c).Must(c => !string.IsNullOrEmpty(c.Username) && !string.IsNullOrEmpty(c.Password))
+            .WithMessage("username and password required");
+        RuleFor(c => c.Username).Must(AdminUser.IsValidUsername).WithMessage(AdminUser.UsernameRule);
+        RuleFor(c => c.Password).Must(AdminUser.IsValidPassword).WithMessage(AdminUser.PasswordRule);
+        RuleFor(c => c.Role).Must(r => string.IsNullOrEmpty(r) || AdminRoles.TryParse(r, out _))
+            .WithMessage("role must be one of viewer, editor, superadmin");
+    }
+}
+
+internal sealed class CreateAdminUserHandler(AdminDbContext db, AdminPasswordHasher hasher, IAuditLog audit, TimeProvider clock)
+    : ICommandHandler<CreateAdminUserCommand, AdminUserJson>
+{
+    public async ValueTask<AdminUserJson> Handle(CreateAdminUserCommand command, CancellationToken cancellationToken)
+    {
+        var role = AdminRoles.TryParse(command.Role, out var named) ? named : AdminRole.Editor;
+        var username = command.Username!;
+        var hash = hasher.Hash(command.Password!); // slow on purpose: before the lock, not under it
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await RosterLock.AcquireAsync(db.Database, cancellationToken);
+        // Valid usernames hold no LIKE wildcard but '_', escaped here: the pattern is an exact case-insensitive match.
+        var pattern = username.Replace("_", "\\_", StringComparison.Ordinal);
+        if (await db.Users.AnyAsync(u => EF.Functions.ILike(u.Username, pattern, "\\"), cancellationToken))
+        {
+            throw ApiException.BadRequest("username already exists");
+        }
+
+        var user = AdminUser.Create(username, hash, role, DatabaseTime.Now(clock));
+        user.SetZones(command.Zones);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(
+            db.Database,
+            "user.create",
+            new { id = user.Id, username, role = role.ToWire(), zones = command.Zones },
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return AdminUserJson.From(user);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Map.Perf;
+
+/// <summary>Latency and throughput of one endpoint under load.</summary>
+internal sealed record EndpointResult(string Name, int Ok, int Fail, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double RequestsPerSecond)
+{
+    public double? BaselineRatio { get; init; }
+
+    public string? FirstFailure { get; init; }
+}
+
+/// <summary>
+/// Closed-loop load: <c>concurrency</c> workers each send <c>runs</c> requests back to back (runs × concurrency in
+/// total), after a short warm-up that is not counted. Throughput = completed requests / wall time.
+/// </summary>
+internal static class LoadRunner
+{
+    private static long sequence;
+
+    public static async Task<EndpointResult> RunAsync(PerfEndpoint endpoint, PerfClients clients, int runs, int concurrency, TimeSpan timeout)
+    {
+        // Warm-up: JIT, connection pools, database caches.
+        for (var i = 0; i < Math.Min(20, runs); i++)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(timeout);
+                using var _ = await endpoint.Send(clients, Interlocked.Increment(ref sequence), cts.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Counted in the measured phase if it persists.
+            }
+        }
+
+        var latencies = new double[runs * concurrency];
+        var failures = 0;
+        string? firstFailure = null;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < runs; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var ok = false;
+                string? failure = null;
+                try
+                {
+                    using var cts = new CancellationTokenSource(timeout);
+                    using var response = await endpoint.Send(clients, Interlocked.Increment(ref sequence), cts.Token);
+                    ok = response.IsSuccessStatusCode;
+                    if (!ok)
+                    {
+                        failure = $"HTTP {(int)response.StatusCode}: {Truncate(await response.Content.ReadAsStringAsync(CancellationToken.None))}";
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    failure = ex.GetType().Name + ": " + ex.Message;
+                }
+
+                latencies[(worker * runs) + i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (!ok)
+                {
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref firstFailure, failure, null);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        clock.Stop();
+
+        Array.Sort(latencies);
+        return new EndpointResult(
+            endpoint.Name,
+            latencies.Length - failures,
+            failures,
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.95),
+            Percentile(latencies, 0.99),
+            latencies[^1],
+            latencies.Length / clock.Elapsed.TotalSeconds)
+        {
+            FirstFailure = firstFailure,
+        };
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    public static double Percentile(double[] sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200];
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text.Json;
+using Map.Perf;
+using Npgsql;
+
+PerfOptions options;
+try
+{
+    options = PerfOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    if (ex.Message.Length > 0)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+    }
+
+    Console.Error.WriteLine(PerfOptions.Usage);
+    return 2;
+}
+
+var log = Console.Out;
+await using var baseline = await Baseline.StartAsync();
+SpawnedMap? spawned = null;
+try
+{
+    if (options.Spawn)
+    {
+        spawned = await SpawnedMap.StartAsync(options.ResolvePostgresUrl(), options.RedisUrl, log);
+    }
+
+    var target = spawned?.Url ?? options.Base!;
+    var user = spawned is null ? options.User : SpawnedMap.AdminUser;
+    var password = spawned?.AdminPassword ?? options.Password;
+    var botKey = spawned?.BotKey ?? options.BotKey ?? "";
+    var databaseUrl = spawned?.DatabaseUrl ?? options.DatabaseUrl;
+    if (user is null || password is null)
+    {
+        Console.Error.WriteLine("error: --base needs --user and --password (or MAP_PERF_USER / MAP_PERF_PASSWORD)");
+        return 2;
+    }
+
+    using var admin = Client(target, options.Concurrency, cookies: true);
+    using var bot = Client(target, options.Concurrency, cookies: false);
+    using var anonymous = Client(target, options.Concurrency, cookies: false);
+    bot.DefaultRequestHeaders.Add("X-API-KEY", botKey);
+    var login = await admin.PostAsJsonAsync("/login", new { username = user, password });
+    if (login.StatusCode != HttpStatusCode.OK)
+    {
+        Console.Error.WriteLine($"error: login as {user} failed: {(int)login.StatusCode} {await login.Content.ReadAsStringAsync()}");
+        return 1;
+    }
+
+    var csrf = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("csrf_token").GetString()!;
+    admin.DefaultRequestHeaders.Add("X-CSRF-Token", csrf);
+
+    await using var database = databaseUrl is null ? null : NpgsqlDataSource.Create(Connection.FromUrl(databaseUrl));
+    var context = new PerfContext
+    {
+        BaseUrl = target,
+        Clients = new PerfClients(admin, bot, anonymous),
+        Database = database,
+    };
+    var scenarios = Assembly.GetExecutingAssembly().GetTypes()
+        .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IPerfScenario).IsAssignableFrom(t))
+        .Select(t => (IPerfScenario)Activator.CreateInstance(t)!)
+        .Where(s => options.Scenarios.Count == 0 || options.Scenarios.Contains(s.Name))
+        .OrderBy(s => s.Name == "platform" ? "" : s.Name, StringComparer.Ordinal)
+        .ToList();
+    foreach (var scenario in scenarios)
+    {
+        await scenario.PrepareAsync(context, CancellationToken.None);
+    }
+
+    log.WriteLine($"target {target}  runs {options.Runs} x concurrency {options.Concurrency}  scenarios {string.Join(", ", scenarios.Select(s => s.Name))}");
+    using var baselineClient = Client(baseline.Url, options.Concurrency, cookies: false);
+    var baselineResult = await LoadRunner.RunAsync(
+        new PerfEndpoint("baseline: bare ASP.NET Core", (c, _, ct) => c.Anonymous.GetAsync("/", ct)),
+        new PerfClients(baselineClient, baselineClient, baselineClient),
+        options.Runs,
+        options.Concurrency,
+        options.Timeout);
+
+    var endpoints = scenarios.SelectMany(s => s.Endpoints(context))
+        .Where(e => options.Only.Count == 0 || options.Only.Any(o => e.Name.Contains(o, StringComparison.OrdinalIgnoreCase)))
+        .ToList();
+    var scales = options.Scales.Count > 0 ? options.Scales.Cast<long?>().ToList() : [null];
+    var runsByScale = new List<ScaleRun>();
+    foreach (var scale in scales)
+    {
+        if (scale is { } rows)
+        {
+            log.WriteLine($"seeding to {rows.ToString("N0", CultureInfo.InvariantCulture)} rows per scenario...");
+            foreach (var scenario in scenarios)
+            {
+                await scenario.SeedAsync(context, rows, CancellationToken.None);
+            }
+
+            await using var analyze = context.RequireDatabase("seeding").CreateCommand("ANALYZE");
+            await analyze.ExecuteNonQueryAsync();
+        }
+
+        var results = new List<EndpointResult>();
+        foreach (var endpoint in endpoints)
+        {
+            var result = await LoadRunner.RunAsync(endpoint, context.Clients, options.Runs, options.Concurrency, options.Timeout);
+            results.Add(result with { BaselineRatio = result.RequestsPerSecond / baselineResult.RequestsPerSecond });
+        }
+
+        runsByScale.Add(new ScaleRun(scale, results));
+        Report.Print(log, scale, baselineResult, results);
+    }
+
+    if (runsByScale.Count > 1)
+    {
+        Report.PrintScaling(log, runsByScale);
+    }
+
+    if (options.JsonFile is not null)
+    {
+        await File.WriteAllTextAsync(options.JsonFile, Report.ToJson(options, target, baselineResult, runsByScale));
+        log.WriteLine($"wrote {options.JsonFile}");
+    }
+
+    return runsByScale.SelectMany(r => r.Results).Any(r => r.Fail > 0) ? 1 : 0;
+}
+finally
+{
+    if (spawned is not null)
+    {
+        await spawned.DisposeAsync();
+    }
+}
+
+static HttpClient Client(Uri baseUrl, int concurrency, bool cookies) =>
+    new(new SocketsHttpHandler
+    {
+        UseCookies = cookies,
+        MaxConnectionsPerServer = Math.Max(concurrency, 1),
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    })
+    {
+        BaseAddress = baseUrl,
+        Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+    };
