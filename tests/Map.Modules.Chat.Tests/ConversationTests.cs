@@ -121,33 +121,6 @@ public sealed class ConversationTests(ChatTestContext map) : IClassFixture<ChatT
     }
 
     [Fact]
-    public async Task Counters_come_from_the_dialogs_not_from_scanning_messages()
-    {
-        var admin = await map.Chat.LoginAsync();
-        var before = await admin.Http.GetJsonAsync("/api/notifications/counters");
-        var userId = ChatApi.NewUserId();
-        await map.Chat.CreateBot().UserSaysAsync(userId, "1");
-        await map.Chat.CreateBot().UserSaysAsync(userId, "2");
-        // A message written behind the API's back: the dialog does not count it, so neither do the counters.
-        await map.ExecuteAsync("INSERT INTO chat.chat_messages (user_id, sender, text) VALUES ($1, 'user', 'stray')", userId);
-
-        var after = await admin.Http.GetJsonAsync("/api/notifications/counters");
-
-        var chatUnread = after.GetProperty("chat_unread").GetInt32();
-        Assert.Equal(before.GetProperty("chat_unread").GetInt32() + 2, chatUnread);
-        Assert.Equal(0, after.GetProperty("requests").GetInt32());
-        Assert.Equal(0, after.GetProperty("pending").GetInt32());
-        Assert.Equal(chatUnread, after.GetProperty("total").GetInt32());
-    }
-
-    [Fact]
-    public async Task Counters_need_a_viewer_session()
-    {
-        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await map.Chat.CreateBrowser().GetAsync("/api/notifications/counters")).StatusCode);
-        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await map.Chat.CreateBot().GetAsync("/api/notifications/counters")).StatusCode);
-    }
-
-    [Fact]
     public async Task A_page_costs_the_same_number_of_queries_whatever_its_size()
     {
         var admin = await map.Chat.LoginAsync();
