@@ -137,6 +137,30 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_cursor_never_passes_an_undelivered_reply_and_the_bots_ack_then_covers_what_the_server_sent()
+    {
+        // The first reply is refused for good, the second goes through.
+        stub.Respond = (n, _) => Task.FromResult(n == 1 ? TelegramStub.Blocked : TelegramStub.Ok);
+        var app = StartWorker();
+        var admin = await app.LoginAsync();
+        var bot = app.CreateBot();
+        var userId = ChatApi.NewUserId();
+
+        var refused = await admin.AdminSaysAsync(userId, "refused");
+        var sent = await admin.AdminSaysAsync(userId, "sent");
+        Assert.True(await Eventually.TrueAsync(async () => await OutboxStateAsync(sent.Id()) == "delivered", Patience));
+
+        Assert.Equal(0, await NotifiedAsync(userId));
+        var pending = await bot.GetJsonAsync($"/api/chat/{userId}/pending_admin");
+        Assert.Equal(["refused"], pending.GetProperty("messages").Texts());
+        Assert.Equal(refused.Id(), pending.GetProperty("cursor").GetInt32());
+
+        var dialog = await bot.PostJsonAsync($"/api/chat/{userId}/ack_admin", new { cursor = refused.Id() });
+        Assert.Equal(sent.Id(), dialog.GetProperty("last_notified_admin_msg_id").GetInt32());
+        Assert.Equal(["sent"], stub.Delivered.Select(c => c.Text[Prefix.Length..]));
+    }
+
+    [Fact]
     public async Task After_too_many_transient_failures_the_reply_goes_to_the_bot()
     {
         stub.Respond = (_, _) => Task.FromResult(TelegramStub.ServerError);

@@ -115,10 +115,15 @@ internal sealed class TelegramDelivery(
     {
         var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == entry.MessageId, cancellationToken);
         var notified = await db.Dialogs.Where(d => d.UserId == entry.UserId).Select(d => (int?)d.LastNotifiedAdminMsgId).FirstOrDefaultAsync(cancellationToken);
-        if (message is null || notified is null)
+        if (message is null)
         {
-            // Cleared or deleted meanwhile: the row goes with its message.
-            return true;
+            return true; // cleared or deleted meanwhile: the outbox row went with its message
+        }
+
+        if (notified is null)
+        {
+            entry.HandOver("the reply has no dialog");
+            return await SaveAsync(cancellationToken);
         }
 
         if (message.Id <= notified)
