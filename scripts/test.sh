@@ -18,6 +18,8 @@ if [ ! -s "$secret_file" ]; then
 fi
 password=$(cat "$secret_file")
 ensure_pg_role map_test "$password" "CREATEDB" || exit 1
+# DROP DATABASE ... WITH (FORCE) must also end autovacuum workers, which no ordinary role may signal.
+as_postgres psql -q -d postgres -c "GRANT pg_signal_backend TO map_test" >/dev/null || exit 1
 
 # Leftovers of crashed runs (each run drops its own databases when it ends). A run's databases are named
 # map_t_<pid>r<random>_N / map_tpl_<pid>r<random>; only those whose test process is gone are dropped, so

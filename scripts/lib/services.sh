@@ -20,6 +20,9 @@ ensure_packages() {
   [ -n "$(pg_bin_dir)" ] || missing+=(postgresql postgresql-contrib)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  # The operations tests run deploy/nginx.conf in a real nginx and validate docker-compose.prod.yml.
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} from Debian packages..."
     as_root apt-get update -qq

@@ -2,6 +2,12 @@ using Map.Host;
 using Map.Host.Platform.Config;
 using Map.Host.Platform.Startup;
 
+// `Map.Host healthcheck [url]` is the container health check: GET /health, exit 0 on 200.
+if (args.Length > 0 && args[0] == HealthcheckCommand.Name)
+{
+    return await HealthcheckCommand.RunAsync(args[1..]);
+}
+
 // `Map.Host migrate` applies every module's migrations and the Hangfire schema, then exits.
 // Without it, the process serves according to MAP_ROLE (web | worker | all).
 var migrate = args.Length > 0 && args[0] == "migrate";

@@ -30,6 +30,17 @@ public sealed class MetricsTests(MapTestContext map) : IClassFixture<MapTestCont
         Assert.Equal("""{"error":"forbidden"}""", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/metrics/")]
+    [InlineData("/METRICS")]
+    [InlineData("/Metrics/")]
+    public async Task Every_spelling_that_routes_to_metrics_is_refused_to_a_remote_peer(string path)
+    {
+        var response = await map.App.CreateBrowser(peer: "1.2.3.4").GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
     [Fact]
     public async Task Remote_peer_with_the_metrics_key_is_allowed_and_a_wrong_key_is_not()
     {

@@ -18,10 +18,11 @@ internal static class JobsSetup
     /// </summary>
     public static IServiceCollection AddMapJobs(this IServiceCollection services, MapSettings settings, JobRegistry registry)
     {
-        services.AddHangfire((_, configuration) => configuration
+        services.AddHangfire((sp, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new DisposalTolerantLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
         services.AddSingleton<JobStorage>(_ => CreateStorage(settings, prepareSchema: false));
         services.AddSingleton(registry);
         services.TryAddScoped(typeof(RecurringJobRunner<>));
@@ -104,4 +105,39 @@ internal sealed class RecurringJobScheduler(JobRegistry registry, IRecurringJobM
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Hangfire keeps its log provider in a static, set by the last host that configured it. With several hosts in one
+/// process (tests), a host that was disposed must not make Hangfire throw in the others (e.g. when they create a
+/// <see cref="BackgroundJobClient"/>): loggers of a disposed factory become silent instead.
+/// </summary>
+internal sealed class DisposalTolerantLogProvider(Hangfire.Logging.ILogProvider inner) : Hangfire.Logging.ILogProvider
+{
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try
+        {
+            return new TolerantLog(inner.GetLogger(name));
+        }
+        catch (ObjectDisposedException)
+        {
+            return new TolerantLog(null);
+        }
+    }
+
+    private sealed class TolerantLog(Hangfire.Logging.ILog? log) : Hangfire.Logging.ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+        {
+            try
+            {
+                return log?.Log(logLevel, messageFunc, exception) ?? false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
 }

@@ -28,7 +28,9 @@ internal static class MetricsSetup
     /// <summary>Answers 403 before the exporter runs when the caller may not read metrics.</summary>
     public static IApplicationBuilder UseMetricsAccess(this IApplicationBuilder app, MapSettings settings) =>
         app.UseWhen(
-            context => settings.MetricsEnabled && context.Request.Path.Equals(settings.MetricsPath, StringComparison.OrdinalIgnoreCase),
+            // Routing also matches the path with a trailing slash, so the check must too.
+            context => settings.MetricsEnabled
+                && string.Equals(context.Request.Path.Value?.TrimEnd('/'), settings.MetricsPath, StringComparison.OrdinalIgnoreCase),
             branch => branch.Use(async (context, next) =>
             {
                 if (MayRead(context, settings))

@@ -38,23 +38,28 @@ internal sealed class RealtimeAccessSweeper(RealtimeHub hub, IServiceScopeFactor
 
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var admins = scope.ServiceProvider.GetRequiredService<IAdminDirectory>();
-            foreach (var group in byAdmin)
+            // Read every account first, then apply all changes in one pass without awaiting in between, so that
+            // once any socket sees the outcome of a sweep, every other socket already has it too.
+            var accounts = new Dictionary<int, AdminAccount?>();
+            await using (var scope = scopes.CreateAsyncScope())
             {
-                var account = await admins.FindActiveAsync(group.Key, cancellationToken);
-                foreach (var connection in group)
+                var admins = scope.ServiceProvider.GetRequiredService<IAdminDirectory>();
+                foreach (var group in byAdmin)
                 {
-                    if (account is null)
-                    {
-                        connection.RequestClose(WebSocketCloseStatus.PolicyViolation, "Session ended");
-                        hub.Remove(connection);
-                    }
-                    else
-                    {
-                        connection.Update(account.Role, account.Zones.AllZones ? null : account.Zones.ZoneIds);
-                    }
+                    accounts[group.Key] = await admins.FindActiveAsync(group.Key, cancellationToken);
                 }
+            }
+
+            foreach (var connection in byAdmin.SelectMany(g => g).Where(c => accounts[c.Identity.AdminId] is not null))
+            {
+                var account = accounts[connection.Identity.AdminId]!;
+                connection.Update(account.Role, account.Zones.AllZones ? null : account.Zones.ZoneIds);
+            }
+
+            foreach (var connection in byAdmin.SelectMany(g => g).Where(c => accounts[c.Identity.AdminId] is null))
+            {
+                connection.RequestClose(WebSocketCloseStatus.PolicyViolation, "Session ended");
+                hub.Remove(connection);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,15 +1,37 @@
+using Map.Modules.Chat.Data;
+using Map.Modules.Chat.Features;
+using Map.Modules.Chat.Telegram;
 using Map.SharedKernel;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Map.Modules.Chat;
 
-/// <summary>The Chat module's entry point. Its features arrive with their own issue.</summary>
+/// <summary>
+/// The support chat: operators talk to Telegram users through the bot (<c>/api/chat</c>), replies reach Telegram
+/// through an outbox and a delivery job, and the notification counters for the admin badges.
+/// </summary>
 public sealed class ChatModule : IModule
 {
-    public string Name => "chat";
+    public string Name => ChatDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
+        services.AddModuleDbContext<ChatDbContext>(ChatDbContext.Schema);
+        services.Configure<RouteOptions>(options => options.SetParameterPolicy<UserIdRouteConstraint>(UserIdRouteConstraint.Name));
+
+        var telegram = TelegramDeliveryOptions.From(configuration);
+        services.AddSingleton(telegram);
+        services.AddHttpClient<TelegramBotApi>(TelegramBotApi.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler
+            {
+                Proxy = telegram.Proxy is null ? null : new System.Net.WebProxy(telegram.Proxy),
+                UseProxy = telegram.Proxy is not null,
+            });
+        services.AddScoped<TelegramDeliveryQueue>();
+        services.AddScoped<TelegramDelivery>();
     }
+
+    public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<TelegramOutboxSweep>(TelegramOutboxSweep.JobId, "* * * * *");
 }

@@ -1,0 +1,60 @@
+using Carter;
+using FluentValidation;
+using Map.Modules.Chat.Data;
+using Map.Modules.Chat.Domain;
+using Map.Modules.Chat.Telegram;
+using Map.Modules.Chat.Wire;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Chat.Features.AckAdmin;
+
+/// <summary>
+/// <c>POST /api/chat/{user_id}/ack_admin {"cursor"}</c> (bot) → 200 <c>Dialog</c>. Raises the notified cursor, never
+/// lowers it, never past the newest admin reply; then past any replies the server delivered right after it.
+/// A missing or non-numeric cursor changes nothing. A user without a dialog gets an unsaved default dialog: no row
+/// is created for an id nobody wrote to.
+/// </summary>
+internal sealed class AckAdminEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost(ChatRoutes.UserPath + "/ack_admin", async (string userId, HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
+        {
+            var body = await JsonBodies.ReadObjectAsync(request, lenient: true, cancellationToken);
+            return Results.Json(await sender.Send(new AckAdminCommand(userId, ChatRoutes.ReadCursor(body)), cancellationToken));
+        })
+        .RequireAuthorization(MapPolicies.Bot)
+        .AllowApiKeyInQuery();
+}
+
+internal sealed record AckAdminCommand(string UserId, int? Cursor) : ICommand<DialogView>;
+
+internal sealed class AckAdminValidator : AbstractValidator<AckAdminCommand>
+{
+    public AckAdminValidator() => RuleFor(c => c.UserId).ChatUserId();
+}
+
+internal sealed class AckAdminHandler(ChatDbContext db, TimeProvider clock) : ICommandHandler<AckAdminCommand, DialogView>
+{
+    public async ValueTask<DialogView> Handle(AckAdminCommand command, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var dialog = await db.LockAsync(command.UserId, cancellationToken);
+        if (dialog is null)
+        {
+            return DialogView.From(ChatDialog.Unsaved(command.UserId, clock.Now()));
+        }
+
+        if (command.Cursor is { } cursor && dialog.AdvanceNotified(cursor))
+        {
+            await DeliveryCursor.AdvanceAcrossDeliveredAsync(db, dialog, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return DialogView.From(dialog);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using FluentValidation;
+using Map.Modules.Chat.Domain;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Chat.Features;
+
+/// <summary>Route and body conventions shared by the <c>/api/chat</c> endpoints.</summary>
+internal static class ChatRoutes
+{
+    public const string Prefix = "/api/chat";
+
+    /// <summary>The <c>{userId}</c> segment; <c>conversations</c> and <c>notify_targets</c> are never user ids.</summary>
+    public const string UserSegment = "{userId:" + UserIdRouteConstraint.Name + "}";
+
+    public const string UserPath = Prefix + "/" + UserSegment;
+
+    /// <summary>A cursor from a bot body: an integer, or a string of one; anything else is no cursor (a no-op).</summary>
+    public static int? ReadCursor(JsonElement body)
+    {
+        if (!body.TryGetProperty("cursor", out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt32(out var number) => number,
+            JsonValueKind.String when int.TryParse(value.GetString()?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => null,
+        };
+    }
+
+    public static IRuleBuilderOptions<T, string> ChatUserId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(id => id.Length is > 0 and <= ChatDialog.UserIdMaxLength)
+            .WithMessage($"user_id must be 1 to {ChatDialog.UserIdMaxLength} characters");
+}
+
+/// <summary>
+/// Keeps the literal segments <c>conversations</c> and <c>notify_targets</c> out of <c>{userId}</c> for every method,
+/// so e.g. <c>POST /api/chat/conversations</c> is 404 rather than a message to a user named "conversations".
+/// </summary>
+internal sealed class UserIdRouteConstraint : IRouteConstraint
+{
+    public const string Name = "chatuser";
+
+    private static readonly HashSet<string> Reserved = ["conversations", "notify_targets"];
+
+    public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
+        values.TryGetValue(routeKey, out var value) && value is string id && !Reserved.Contains(id);
+}

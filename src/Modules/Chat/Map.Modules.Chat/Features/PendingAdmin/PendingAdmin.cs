@@ -1,0 +1,69 @@
+using Carter;
+using FluentValidation;
+using Map.Modules.Chat.Data;
+using Map.Modules.Chat.Domain;
+using Map.Modules.Chat.Telegram;
+using Map.Modules.Chat.Wire;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Chat.Features.PendingAdmin;
+
+/// <summary>
+/// <c>GET /api/chat/{user_id}/pending_admin?limit=10</c> (bot, read-only) → <c>Pending</c>: the admin replies above the
+/// notified cursor that the bot must send, oldest first (limit 1..50), and the <c>cursor</c> to acknowledge
+/// afterwards (the last returned id, else the current cursor). Replies the server already delivered are skipped;
+/// the list stops before a reply the server's delivery job is still trying, so acknowledging the cursor can never
+/// jump over it. Without a bot token on the server every reply is the bot's.
+/// </summary>
+internal sealed class PendingAdminEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapGet(ChatRoutes.UserPath + "/pending_admin", async (string userId, HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
+            Results.Json(await sender.Send(new PendingAdminQuery(userId, Paging.ParseClamped(request.Query["limit"], 10, 1, 50)), cancellationToken)))
+        .RequireAuthorization(MapPolicies.Bot)
+        .AllowApiKeyInQuery();
+}
+
+internal sealed record PendingAdminQuery(string UserId, int Limit) : IQuery<PendingView>;
+
+internal sealed class PendingAdminValidator : AbstractValidator<PendingAdminQuery>
+{
+    public PendingAdminValidator() => RuleFor(q => q.UserId).ChatUserId();
+}
+
+internal sealed class PendingAdminHandler(ChatDbContext db) : IQueryHandler<PendingAdminQuery, PendingView>
+{
+    private const int ScanWindow = 500;
+
+    public async ValueTask<PendingView> Handle(PendingAdminQuery query, CancellationToken cancellationToken)
+    {
+        var dialog = await db.Dialogs.AsNoTracking().FirstOrDefaultAsync(d => d.UserId == query.UserId, cancellationToken);
+        if (dialog is null)
+        {
+            return new PendingView(query.UserId, 0, [], 0, 0);
+        }
+
+        var ids = new List<int>();
+        foreach (var reply in await DeliveryCursor.AboveCursorAsync(db, dialog, ScanWindow, cancellationToken))
+        {
+            if (reply.State == OutboxState.Pending || ids.Count == query.Limit)
+            {
+                break;
+            }
+
+            if (reply.OwnedByBot)
+            {
+                ids.Add(reply.Id);
+            }
+        }
+
+        var messages = await db.Messages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(cancellationToken);
+        var cursor = messages.Count > 0 ? messages[^1].Id : dialog.LastNotifiedAdminMsgId;
+        return new PendingView(query.UserId, cursor, [.. messages.Select(m => m.ToData())], messages.Count, dialog.UnreadForUser);
+    }
+}

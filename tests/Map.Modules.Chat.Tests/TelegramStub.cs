@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Map.Modules.Chat.Tests;
+
+/// <summary>One <c>sendMessage</c> call the stub received, and how it answered.</summary>
+internal sealed record TelegramCall(string Token, long ChatId, string Text, bool LinkPreviewsDisabled, int Status);
+
+/// <summary>
+/// A local Telegram Bot API on a free loopback port (real Kestrel, real HTTP): records every <c>sendMessage</c> and
+/// answers as the test decides (<see cref="Respond"/>, called with the request number starting at 1).
+/// </summary>
+internal sealed class TelegramStub : IAsyncDisposable
+{
+    public const string Token = "123456:stub-token";
+
+    private readonly WebApplication app;
+    private int requests;
+
+    private TelegramStub(WebApplication app) => this.app = app;
+
+    public ConcurrentQueue<TelegramCall> Calls { get; } = new();
+
+    /// <summary>Decides each answer; the default accepts everything.</summary>
+    public Func<int, TelegramCall, Task<(int Status, string Body)>> Respond { get; set; } = (_, _) => Task.FromResult(Ok);
+
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Requests received so far, including ones still waiting for their answer.</summary>
+    public int RequestCount => Volatile.Read(ref requests);
+
+    public static (int Status, string Body) Ok => (200, """{"ok":true,"result":{"message_id":1}}""");
+
+    public static (int Status, string Body) ServerError => (502, """{"ok":false,"error_code":502,"description":"Bad Gateway"}""");
+
+    public static (int Status, string Body) Blocked => (403, """{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}""");
+
+    /// <summary>The successful deliveries, in the order Telegram accepted them.</summary>
+    public IReadOnlyList<TelegramCall> Delivered => [.. Calls.Where(c => c.Status == 200)];
+
+    public static async Task<TelegramStub> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var stub = new TelegramStub(app);
+        app.MapPost("/bot{token}/sendMessage", stub.HandleAsync);
+        await app.StartAsync();
+        stub.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return stub;
+    }
+
+    private async Task HandleAsync(string token, HttpContext context)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body);
+        var root = body.RootElement;
+        var call = new TelegramCall(
+            token,
+            root.GetProperty("chat_id").GetInt64(),
+            root.GetProperty("text").GetString()!,
+            root.TryGetProperty("disable_web_page_preview", out var preview) && preview.GetBoolean(),
+            0);
+        var (status, answer) = await Respond(Interlocked.Increment(ref requests), call);
+        Calls.Enqueue(call with { Status = status });
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
