@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
@@ -51,6 +50,4 @@ internal static class Moderation
         await events.PublishAsync(new PendingRejected(marker.Id, remaining, marker.ZoneId), CancellationToken.None);
         await events.PublishAsync(new MarkerRejected(marker.Id, marker.ZoneId), CancellationToken.None);
     }
-
-    public static string Actor(ClaimsPrincipal user) => Actors.Name(user);
 }

@@ -22,8 +22,6 @@ internal sealed class RequestFields
         this.form = form;
     }
 
-    public bool IsForm => form is not null;
-
     public IFormFileCollection Files => form?.Files ?? EmptyFiles.Instance;
 
     public static async Task<RequestFields> ReadAsync(HttpRequest request, CancellationToken cancellationToken)

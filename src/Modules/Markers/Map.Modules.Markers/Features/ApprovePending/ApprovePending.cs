@@ -51,7 +51,7 @@ internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory
             address = Address.Create(marker.ToAddressContent(), now);
             db.Addresses.Add(address);
             await db.SaveChangesAsync(cancellationToken);
-            marker.Approve(address.Id, Moderation.Actor(command.User), command.Reason, now);
+            marker.Approve(address.Id, Actors.Name(command.User), command.Reason, now);
             await db.SaveChangesAsync(cancellationToken);
             await audit.RecordAsync(db.Database, "pending.approve", new { pending_id = marker.Id, address_id = address.Id, reason = command.Reason }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -35,7 +35,7 @@ internal sealed class ClearPendingHandler(MarkersDbContext db, IAuditLog audit, 
     public async ValueTask<int> Handle(ClearPendingCommand command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var actor = Moderation.Actor(command.User);
+        var actor = Actors.Name(command.User);
         int cleared;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {

@@ -62,7 +62,7 @@ internal sealed class DeleteRequestHandler(
             var now = clock.GetUtcNow().UtcDateTime;
             match = await FindMatchAsync(marker, cancellationToken);
             photoMoved = match is not null && scope.Allows(match.ZoneId) && match.AdoptPhoto(marker.Photo, now);
-            var actor = Moderation.Actor(command.User);
+            var actor = Actors.Name(command.User);
             if (match is not null && match.CreatedAt >= marker.CreatedAt)
             {
                 marker.Approve(match.Id, actor, "approved from the requests bell", now);

@@ -27,14 +27,13 @@ internal sealed record ZoneView(int Id, string? Description, string Color, strin
 }
 
 /// <summary>The body of POST/PUT <c>/zones</c>: <c>{description, color, icon, geometry}</c>.</summary>
-internal sealed record ZoneBody(string? Description, string? Color, string? Icon, string? GeometryJson, bool GeometryGiven)
+internal sealed record ZoneBody(string? Description, string? Color, string? Icon, string? GeometryJson)
 {
     public static async Task<ZoneBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var body = await JsonBodies.ReadObjectAsync(request, lenient: false, cancellationToken);
         string? geometry = null;
-        var given = body.TryGetProperty("geometry", out var raw) && raw.ValueKind != JsonValueKind.Null;
-        if (given)
+        if (body.TryGetProperty("geometry", out var raw) && raw.ValueKind != JsonValueKind.Null)
         {
             // The UI sends an object; a JSON string holding the object (the stored form) is accepted too.
             geometry = raw.ValueKind == JsonValueKind.String ? raw.GetString() : raw.GetRawText();
@@ -44,8 +43,7 @@ internal sealed record ZoneBody(string? Description, string? Color, string? Icon
             MarkerText.NullIfEmpty(body.OptionalString("description")),
             MarkerText.NullIfEmpty(body.OptionalString("color")),
             MarkerText.NullIfEmpty(body.OptionalString("icon")),
-            geometry,
-            given);
+            geometry);
     }
 }
 
