@@ -1,4 +1,5 @@
 using Map.Host.Platform.Config;
+using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Host.Tests;

@@ -49,16 +49,26 @@ public sealed class ProcessTests
         return (process.ExitCode, await output, await error);
     }
 
-    [Fact]
-    public async Task A_malformed_url_stops_start_up_with_one_line_naming_the_variable()
+    [Theory]
+    [InlineData("DATABASE_URL", "mysql://x@y/z")]
+    [InlineData("REDIS_URL", "localhost:6379")]
+    [InlineData("TELEGRAM_API_BASE", "ftp://telegram.example")]
+    [InlineData("UPLOAD_MAX_MB", "lots")]
+    [InlineData("ADMIN_PASSWORD", "short")]
+    public async Task A_bad_setting_of_the_platform_or_a_module_stops_start_up_with_one_line_naming_it(string name, string value)
     {
-        var (exit, _, error) = await RunAsync(
-            new Dictionary<string, string> { ["DATABASE_URL"] = "mysql://x@y/z", ["SECRET_KEY"] = new string('k', 40) },
-            TimeSpan.FromSeconds(60));
+        var environment = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = "postgresql://u:p@127.0.0.1:1/db",
+            ["SECRET_KEY"] = new string('k', 40),
+            [name] = value,
+        };
+
+        var (exit, _, error) = await RunAsync(environment, TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("DATABASE_URL", line, StringComparison.Ordinal);
+        Assert.StartsWith("Configuration error: " + name, line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class TelegramDeliveryOptionsTests
     [InlineData("CHAT_TELEGRAM_MAX_ATTEMPTS", "many")]
     public void A_bad_value_stops_start_up_naming_the_variable(string name, string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read((name, value)));
+        var error = Assert.Throws<Map.SharedKernel.ConfigurationException>(() => Read((name, value)));
 
         Assert.StartsWith(name + " must be", error.Message, StringComparison.Ordinal);
     }

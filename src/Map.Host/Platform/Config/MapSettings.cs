@@ -14,7 +14,7 @@ internal enum MapRole
 
 /// <summary>
 /// Platform configuration, read once from environment variables named as in the runbook and specs.
-/// Bad values stop start-up with a <see cref="ConfigurationException"/> that names the variable.
+/// Bad values stop start-up with a <see cref="Map.SharedKernel.ConfigurationException"/> that names the variable.
 /// </summary>
 internal sealed class MapSettings
 {
@@ -74,5 +74,3 @@ internal sealed class MapSettings
 
     public NpgsqlConnectionStringBuilder DatabaseConnection => new(DatabaseConnectionString);
 }
-
-internal sealed class ConfigurationException(string message) : Exception(message);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Map.Host.Platform.RateLimiting;
+using Map.SharedKernel;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -52,36 +53,14 @@ internal static class MapSettingsLoader
         _ => throw new ConfigurationException($"MAP_ROLE must be one of web, worker, all (got '{raw}')."),
     };
 
-    private static string Required(IConfiguration config, string name) =>
-        Optional(config, name) ?? throw new ConfigurationException($"{name} is required but not set.");
+    private static string Required(IConfiguration config, string name) => EnvironmentSettings.Required(config, name);
 
-    private static string? Optional(IConfiguration config, string name) =>
-        config[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+    private static string? Optional(IConfiguration config, string name) => EnvironmentSettings.Optional(config, name);
 
-    public static bool Bool(IConfiguration config, string name, bool fallback) =>
-        (Optional(config, name)?.ToLowerInvariant()) switch
-        {
-            null => fallback,
-            "1" or "true" or "yes" or "on" => true,
-            "0" or "false" or "no" or "off" => false,
-            var other => throw new ConfigurationException($"{name} must be 0 or 1 (got '{other}')."),
-        };
+    private static bool Bool(IConfiguration config, string name, bool fallback) => EnvironmentSettings.Bool(config, name, fallback);
 
-    public static int Int(IConfiguration config, string name, int fallback, int min, int max)
-    {
-        var raw = Optional(config, name);
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new ConfigurationException($"{name} must be an integer between {min} and {max} (got '{raw}').");
-        }
-
-        return value;
-    }
+    private static int Int(IConfiguration config, string name, int fallback, int min, int max) =>
+        EnvironmentSettings.Int(config, name, fallback, min, max);
 
     private static string ParsePath(IConfiguration config, string name, string fallback)
     {

@@ -25,6 +25,7 @@ public sealed class AdminModule : IModule
         services.AddSingleton<AdminSessionCookie>();
         services.AddScoped<IAdminDirectory, AdminDirectory>();
         services.AddSingleton<IAuditLog, AuditLog>();
+        SuperadminBootstrap.ValidateSettings(configuration);
         services.AddHostedService<SuperadminBootstrap>();
     }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Markers;
@@ -32,33 +32,13 @@ internal sealed class MarkersSettings
 
     public static MarkersSettings Load(IConfiguration config, string contentRoot) => new()
     {
-        UploadDirectory = Path.GetFullPath(Text(config, "UPLOAD_DIR") ?? "data/uploads", contentRoot),
-        MaxPhotoBytes = Int(config, "UPLOAD_MAX_MB", 10, 1, 1024) * 1024L * 1024L,
-        OfflineGeocodeFile = Path.GetFullPath(Text(config, "OFFLINE_GEOCODE_FILE") ?? "data/offline/geocode.json", contentRoot),
-        GeocodeUrl = Text(config, "GEOCODE_URL") is { } url
-            ? Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? uri
-                : throw new InvalidOperationException($"GEOCODE_URL must be an http(s) URL such as https://nominatim.openstreetmap.org/search (got '{url}').")
-            : null,
-        GeocodeUserAgent = Text(config, "GEOCODE_USER_AGENT") ?? "map-geocode",
-        GeocodeCacheTtl = TimeSpan.FromSeconds(Int(config, "GEOCODE_CACHE_SECONDS", 600, 0, 30 * 86_400)),
-        GeocodeMinInterval = TimeSpan.FromMilliseconds(Int(config, "GEOCODE_MIN_INTERVAL_MS", 1000, 0, 60_000)),
-        GeocodeTimeout = TimeSpan.FromSeconds(Int(config, "GEOCODE_TIMEOUT_SEC", 10, 1, 120)),
+        UploadDirectory = Path.GetFullPath(EnvironmentSettings.Optional(config, "UPLOAD_DIR") ?? "data/uploads", contentRoot),
+        MaxPhotoBytes = EnvironmentSettings.Int(config, "UPLOAD_MAX_MB", 10, 1, 1024) * 1024L * 1024L,
+        OfflineGeocodeFile = Path.GetFullPath(EnvironmentSettings.Optional(config, "OFFLINE_GEOCODE_FILE") ?? "data/offline/geocode.json", contentRoot),
+        GeocodeUrl = EnvironmentSettings.Url(config, "GEOCODE_URL", "https://nominatim.openstreetmap.org/search", "http", "https"),
+        GeocodeUserAgent = EnvironmentSettings.Optional(config, "GEOCODE_USER_AGENT") ?? "map-geocode",
+        GeocodeCacheTtl = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "GEOCODE_CACHE_SECONDS", 600, 0, 30 * 86_400)),
+        GeocodeMinInterval = TimeSpan.FromMilliseconds(EnvironmentSettings.Int(config, "GEOCODE_MIN_INTERVAL_MS", 1000, 0, 60_000)),
+        GeocodeTimeout = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "GEOCODE_TIMEOUT_SEC", 10, 1, 120)),
     };
-
-    private static string? Text(IConfiguration config, string name) =>
-        config[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-
-    private static int Int(IConfiguration config, string name, int fallback, int min, int max)
-    {
-        var raw = Text(config, name);
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new InvalidOperationException($"{name} must be an integer between {min} and {max} (got '{raw}').");
-    }
 }

@@ -28,17 +28,6 @@ internal sealed class SuperadminBootstrap(
         var username = configuration["ADMIN_USERNAME"]?.Trim();
         var password = configuration["ADMIN_PASSWORD"];
         var presetHash = configuration["ADMIN_PASSWORD_HASH"]?.Trim();
-        if (!string.IsNullOrEmpty(password) && password.Length < AdminUser.PasswordMinLength)
-        {
-            throw new InvalidOperationException($"ADMIN_PASSWORD must be at least {AdminUser.PasswordMinLength} characters.");
-        }
-
-        if (!string.IsNullOrEmpty(presetHash) && !AdminPasswordHasher.IsRecognizedFormat(presetHash))
-        {
-            throw new InvalidOperationException(
-                "ADMIN_PASSWORD_HASH is not a recognised hash (scrypt:N:r:p$salt$hex, pbkdf2:sha256:iterations$salt$hex or an ASP.NET Core Identity hash).");
-        }
-
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -86,6 +75,26 @@ internal sealed class SuperadminBootstrap(
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             logger.LogWarning("Superadmin bootstrap skipped: database not reachable ({Reason})", ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Checked when the host is built, so a weak <c>ADMIN_PASSWORD</c> or an unreadable <c>ADMIN_PASSWORD_HASH</c>
+    /// stops start-up with one line naming the variable.
+    /// </summary>
+    public static void ValidateSettings(IConfiguration configuration)
+    {
+        var password = configuration["ADMIN_PASSWORD"];
+        var presetHash = configuration["ADMIN_PASSWORD_HASH"]?.Trim();
+        if (!string.IsNullOrEmpty(password) && password.Length < AdminUser.PasswordMinLength)
+        {
+            throw new ConfigurationException($"ADMIN_PASSWORD must be at least {AdminUser.PasswordMinLength} characters.");
+        }
+
+        if (!string.IsNullOrEmpty(presetHash) && !AdminPasswordHasher.IsRecognizedFormat(presetHash))
+        {
+            throw new ConfigurationException(
+                "ADMIN_PASSWORD_HASH is not a recognised hash (scrypt:N:r:p$salt$hex, pbkdf2:sha256:iterations$salt$hex or an ASP.NET Core Identity hash).");
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Chat.Telegram;
@@ -37,40 +37,16 @@ internal sealed record TelegramDeliveryOptions
 
     public static TelegramDeliveryOptions From(IConfiguration config) => new()
     {
-        BotToken = Value(config, "TELEGRAM_BOT_TOKEN") ?? Value(config, "MAP_BOT_TOKEN") ?? Value(config, "BOT_TOKEN") ?? "",
-        ApiBase = Url(config, "TELEGRAM_API_BASE") ?? new Uri(DefaultApiBase),
-        Proxy = Url(config, "TELEGRAM_PROXY"),
-        RetryBase = TimeSpan.FromMilliseconds(Int(config, "CHAT_TELEGRAM_RETRY_BASE_MS", 5_000, 1, 3_600_000)),
-        RetryMax = TimeSpan.FromMilliseconds(Int(config, "CHAT_TELEGRAM_RETRY_MAX_MS", 600_000, 1, 86_400_000)),
-        MaxAttempts = Int(config, "CHAT_TELEGRAM_MAX_ATTEMPTS", 20, 1, 1_000),
+        BotToken = EnvironmentSettings.Optional(config, "TELEGRAM_BOT_TOKEN")
+            ?? EnvironmentSettings.Optional(config, "MAP_BOT_TOKEN")
+            ?? EnvironmentSettings.Optional(config, "BOT_TOKEN")
+            ?? "",
+        ApiBase = Trimmed(EnvironmentSettings.Url(config, "TELEGRAM_API_BASE", DefaultApiBase, "http", "https")) ?? new Uri(DefaultApiBase),
+        Proxy = EnvironmentSettings.Url(config, "TELEGRAM_PROXY", "socks5://127.0.0.1:1080", "http", "https", "socks5"),
+        RetryBase = TimeSpan.FromMilliseconds(EnvironmentSettings.Int(config, "CHAT_TELEGRAM_RETRY_BASE_MS", 5_000, 1, 3_600_000)),
+        RetryMax = TimeSpan.FromMilliseconds(EnvironmentSettings.Int(config, "CHAT_TELEGRAM_RETRY_MAX_MS", 600_000, 1, 86_400_000)),
+        MaxAttempts = EnvironmentSettings.Int(config, "CHAT_TELEGRAM_MAX_ATTEMPTS", 20, 1, 1_000),
     };
 
-    private static string? Value(IConfiguration config, string name) =>
-        config[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-
-    private static Uri? Url(IConfiguration config, string name)
-    {
-        var raw = Value(config, name);
-        if (raw is null)
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(raw.TrimEnd('/'), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "socks5"
-            ? uri
-            : throw new InvalidOperationException($"{name} must be an absolute URL: http, https (or socks5 for a proxy) (got '{raw}').");
-    }
-
-    private static int Int(IConfiguration config, string name, int fallback, int min, int max)
-    {
-        var raw = Value(config, name);
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new InvalidOperationException($"{name} must be an integer between {min} and {max} (got '{raw}').");
-    }
+    private static Uri? Trimmed(Uri? uri) => uri is null ? null : new Uri(uri.ToString().TrimEnd('/'));
 }
