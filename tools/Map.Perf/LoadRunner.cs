@@ -12,27 +12,32 @@ internal sealed record EndpointResult(string Name, int Ok, int Fail, double P50M
 
 /// <summary>
 /// Closed-loop load: <c>concurrency</c> workers each send <c>runs</c> requests back to back (runs × concurrency in
-/// total), after a short warm-up that is not counted. Throughput = completed requests / wall time.
+/// total), after a timed warm-up (<c>--warmup</c>) that is not counted. Throughput = completed requests / wall time.
 /// </summary>
 internal static class LoadRunner
 {
     private static long sequence;
 
-    public static async Task<EndpointResult> RunAsync(PerfEndpoint endpoint, PerfClients clients, int runs, int concurrency, TimeSpan timeout)
+    public static async Task<EndpointResult> RunAsync(PerfEndpoint endpoint, PerfClients clients, int runs, int concurrency, TimeSpan timeout, TimeSpan warmup)
     {
-        // Warm-up: JIT, connection pools, database caches.
-        for (var i = 0; i < Math.Min(20, runs); i++)
+        // Warm-up, not counted: the same closed loop for a while, so the server's JIT tiers (a fresh process runs
+        // unoptimised code for its first seconds under load), connection pools and database caches settle first.
+        var warmUntil = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
-            try
+            while (Stopwatch.GetTimestamp() < warmUntil)
             {
-                using var cts = new CancellationTokenSource(timeout);
-                using var _ = await endpoint.Send(clients, Interlocked.Increment(ref sequence), cts.Token);
+                try
+                {
+                    using var cts = new CancellationTokenSource(timeout);
+                    using var response = await endpoint.Send(clients, Interlocked.Increment(ref sequence), cts.Token);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    // Counted in the measured phase if it persists.
+                }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Counted in the measured phase if it persists.
-            }
-        }
+        })));
 
         var latencies = new double[runs * concurrency];
         var failures = 0;

@@ -14,6 +14,8 @@ internal sealed class PerfOptions
 
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(10);
 
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+
     public string? JsonFile { get; private set; }
 
     /// <summary>Row counts to seed before measuring, in increasing order (<c>--seed-scale N</c> or <c>--scales a,b</c>).</summary>
@@ -49,6 +51,8 @@ internal sealed class PerfOptions
           --runs N              requests per worker (default 200)
           --concurrency N       parallel workers (default 20); each endpoint gets runs x concurrency requests
           --timeout SEC         per-request timeout (default 10)
+          --warmup SEC          uncounted load on each endpoint before measuring it (default 3; a fresh process
+                                runs unoptimised code for its first seconds)
           --seed-scale N        fill each scenario's main table to N rows (PostgreSQL COPY) before measuring
           --scales A,B,...      measure at each scale in turn and compare p99 with the first (e.g. 1000,1000000)
           --scenario a,b        only these scenarios (platform, and one per module)
@@ -70,6 +74,7 @@ internal sealed class PerfOptions
                 case "--runs": options.Runs = PositiveInt(Next(), "--runs"); break;
                 case "--concurrency": options.Concurrency = PositiveInt(Next(), "--concurrency"); break;
                 case "--timeout": options.Timeout = TimeSpan.FromSeconds(PositiveInt(Next(), "--timeout")); break;
+                case "--warmup": options.Warmup = TimeSpan.FromSeconds(int.TryParse(Next(), CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new ArgumentException("--warmup must be a number of seconds")); break;
                 case "--json": options.JsonFile = Next(); break;
                 case "--seed-scale": options.Scales.Add(PositiveLong(Next(), "--seed-scale")); break;
                 case "--scales":

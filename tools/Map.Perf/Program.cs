@@ -6,6 +6,11 @@ using System.Text.Json;
 using Map.Perf;
 using Npgsql;
 
+if (args is [Baseline.ServeArgument])
+{
+    return await Baseline.ServeAsync();
+}
+
 PerfOptions options;
 try
 {
@@ -82,7 +87,8 @@ try
         new PerfClients(baselineClient, baselineClient, baselineClient),
         options.Runs,
         options.Concurrency,
-        options.Timeout);
+        options.Timeout,
+        options.Warmup);
 
     var endpoints = scenarios.SelectMany(s => s.Endpoints(context))
         .Where(e => options.Only.Count == 0 || options.Only.Any(o => e.Name.Contains(o, StringComparison.OrdinalIgnoreCase)))
@@ -106,7 +112,7 @@ try
         var results = new List<EndpointResult>();
         foreach (var endpoint in endpoints)
         {
-            var result = await LoadRunner.RunAsync(endpoint, context.Clients, options.Runs, options.Concurrency, options.Timeout);
+            var result = await LoadRunner.RunAsync(endpoint, context.Clients, options.Runs, options.Concurrency, options.Timeout, options.Warmup);
             results.Add(result with { BaselineRatio = result.RequestsPerSecond / baselineResult.RequestsPerSecond });
         }
 

@@ -123,6 +123,10 @@ internal static class MapSettingsLoader
             ApplicationName = "map",
             MaxPoolSize = config is null ? 100 : Int(config, "DB_POOL_SIZE", 100, 1, 1000),
             Timeout = 5,
+            // Statements run again and again (session lookup, health, list pages) are prepared once per connection:
+            // PostgreSQL then skips parsing and planning them on every request.
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 2,
         };
         foreach (var (key, value) in ParseQuery(uri.Query))
         {
