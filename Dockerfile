@@ -19,8 +19,9 @@ RUN dotnet publish src/Map.Host/Map.Host.csproj -c Release --no-restore -o /app 
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
-# Uploaded files (UPLOAD_DIR). A named volume mounted here starts with this owner, so the app user can write.
-RUN mkdir -p /app/uploads && chown "$APP_UID" /app/uploads
+# Uploaded files (UPLOAD_DIR) and the offline geocoder file (OFFLINE_GEOCODE_FILE, under /app/data). A named volume
+# mounted on either starts with this owner, so the app user can write.
+RUN mkdir -p /app/uploads /app/data/offline && chown -R "$APP_UID" /app/uploads /app/data
 COPY --from=build /app ./
 ENV ASPNETCORE_HTTP_PORTS=8000 \
     ASPNETCORE_ENVIRONMENT=Production \

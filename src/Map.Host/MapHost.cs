@@ -117,9 +117,22 @@ internal static class MapHost
         return app;
     }
 
+    /// <summary>
+    /// Log levels live here rather than in appsettings.json, so they hold wherever the process is started from
+    /// (the content root is the working directory). <c>Logging__LogLevel__*</c> variables still override them.
+    /// </summary>
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
+        builder.Logging
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
+            // Failing commands surface as exceptions, which are logged where they are handled (without SQL text).
+            .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None)
+            // Keys live in PostgreSQL, protected by database access; the per-key "unencrypted" warning is noise.
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error)
+            .AddFilter("Hangfire", LogLevel.Warning)
+            .AddFilter("Npgsql", LogLevel.Warning);
         if (builder.Environment.IsDevelopment())
         {
             builder.Logging.AddSimpleConsole(options =>

@@ -79,6 +79,8 @@ public sealed class ComposeTests : IAsyncLifetime
             Assert.Equal("redis://redis:6379/0", Env(name, "REDIS_URL"));
             Assert.Equal("/app/uploads", Env(name, "UPLOAD_DIR"));
             Assert.Contains("uploads:/app/uploads:rw", Strings(Service(name).GetProperty("volumes")));
+            Assert.Contains("appdata:/app/data:rw", Strings(Service(name).GetProperty("volumes")));
+            Assert.StartsWith("/app/data/", Env(name, "OFFLINE_GEOCODE_FILE"), StringComparison.Ordinal);
             // nginx's forwarded headers are believed because it is on this network (and only this network is trusted).
             var subnet = config.GetProperty("networks").GetProperty("default").GetProperty("ipam").GetProperty("config")[0].GetProperty("subnet").GetString();
             Assert.Equal(subnet, Env(name, "TRUSTED_PROXIES"));
