@@ -20,6 +20,8 @@ password=$(cat "$secret_file")
 ensure_pg_role map_test "$password" "CREATEDB" || exit 1
 # DROP DATABASE ... WITH (FORCE) must also end autovacuum workers, which no ordinary role may signal.
 as_postgres psql -q -d postgres -c "GRANT pg_signal_backend TO map_test" >/dev/null || exit 1
+# tools/Map.Perf uses this role too, and checkpoints after bulk-loading a scratch database (PostgreSQL 15+).
+as_postgres psql -q -d postgres -c "DO \$\$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_checkpoint') THEN GRANT pg_checkpoint TO map_test; END IF; END \$\$" >/dev/null || exit 1
 
 # Leftovers of crashed runs (each run drops its own databases when it ends). A run's databases are named
 # map_t_<pid>r<random>_N / map_tpl_<pid>r<random>; only those whose test process is gone are dropped, so

@@ -16,6 +16,8 @@ internal sealed class PerfOptions
 
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
+    public TimeSpan MinDuration { get; private set; } = TimeSpan.FromSeconds(2);
+
     public string? JsonFile { get; private set; }
 
     /// <summary>Row counts to seed before measuring, in increasing order (<c>--seed-scale N</c> or <c>--scales a,b</c>).</summary>
@@ -49,7 +51,8 @@ internal sealed class PerfOptions
           --base URL            measure a running Map; sign in with --user/--password (MAP_PERF_USER/_PASSWORD);
                                 bot endpoints need --bot-key (BOT_API_KEY); seeding needs --database-url
           --runs N              requests per worker (default 200)
-          --concurrency N       parallel workers (default 20); each endpoint gets runs x concurrency requests
+          --concurrency N       parallel workers (default 20); each endpoint gets runs x concurrency requests,
+                                repeated until --min-seconds (default 2) have passed, so fast endpoints get a fair sample
           --timeout SEC         per-request timeout (default 10)
           --warmup SEC          uncounted load on each endpoint before measuring it (default 3; a fresh process
                                 runs unoptimised code for its first seconds)
@@ -74,6 +77,7 @@ internal sealed class PerfOptions
                 case "--runs": options.Runs = PositiveInt(Next(), "--runs"); break;
                 case "--concurrency": options.Concurrency = PositiveInt(Next(), "--concurrency"); break;
                 case "--timeout": options.Timeout = TimeSpan.FromSeconds(PositiveInt(Next(), "--timeout")); break;
+                case "--min-seconds": options.MinDuration = TimeSpan.FromSeconds(int.TryParse(Next(), CultureInfo.InvariantCulture, out var m) && m >= 0 ? m : throw new ArgumentException("--min-seconds must be a number of seconds")); break;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(int.TryParse(Next(), CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new ArgumentException("--warmup must be a number of seconds")); break;
                 case "--json": options.JsonFile = Next(); break;
                 case "--seed-scale": options.Scales.Add(PositiveLong(Next(), "--seed-scale")); break;

@@ -88,7 +88,8 @@ try
         options.Runs,
         options.Concurrency,
         options.Timeout,
-        options.Warmup);
+        options.Warmup,
+        options.MinDuration);
 
     var endpoints = scenarios.SelectMany(s => s.Endpoints(context))
         .Where(e => options.Only.Count == 0 || options.Only.Any(o => e.Name.Contains(o, StringComparison.OrdinalIgnoreCase)))
@@ -105,14 +106,16 @@ try
                 await scenario.SeedAsync(context, rows, CancellationToken.None);
             }
 
-            await using var analyze = context.RequireDatabase("seeding").CreateCommand("ANALYZE");
-            await analyze.ExecuteNonQueryAsync();
+            await SettleAsync(context.RequireDatabase("seeding"), log);
+
+            // Seeding built large buffers here; collect them now rather than in the middle of the measurement.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
         var results = new List<EndpointResult>();
         foreach (var endpoint in endpoints)
         {
-            var result = await LoadRunner.RunAsync(endpoint, context.Clients, options.Runs, options.Concurrency, options.Timeout, options.Warmup);
+            var result = await LoadRunner.RunAsync(endpoint, context.Clients, options.Runs, options.Concurrency, options.Timeout, options.Warmup, options.MinDuration);
             results.Add(result with { BaselineRatio = result.RequestsPerSecond / baselineResult.RequestsPerSecond });
         }
 
@@ -138,6 +141,28 @@ finally
     if (spawned is not null)
     {
         await spawned.DisposeAsync();
+    }
+}
+
+// After a bulk load: statistics and visibility maps up to date (so autovacuum does not start on the fresh tables in
+// the middle of a measurement), and the load's WAL checkpointed when the role may do so.
+static async Task SettleAsync(NpgsqlDataSource database, TextWriter log)
+{
+    await using (var vacuum = database.CreateCommand("VACUUM (ANALYZE)"))
+    {
+        vacuum.CommandTimeout = 0;
+        await vacuum.ExecuteNonQueryAsync();
+    }
+
+    try
+    {
+        await using var checkpoint = database.CreateCommand("CHECKPOINT");
+        checkpoint.CommandTimeout = 0;
+        await checkpoint.ExecuteNonQueryAsync();
+    }
+    catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+    {
+        log.WriteLine("(no CHECKPOINT: the role lacks pg_checkpoint; the seed's WAL may be flushed during the measurement)");
     }
 }
 

@@ -6,15 +6,16 @@ namespace Map.Perf.Scenarios;
 
 /// <summary>
 /// The support chat: an operator opening a dialog (tail of the history) and the conversation list, plus the bot's
-/// send and polling. Seeding grows <c>chat.chat_messages</c> with COPY, 100 messages per dialog (1,000,000 messages
-/// → 10,000 dialogs), and gives each new dialog its <c>chat_dialogs</c> row.
+/// send and polling. Seeding grows <c>chat.chat_messages</c> with COPY, spread round-robin over 10,000 dialogs
+/// (1,000,000 messages → 100 per dialog; 1,000 messages → 1,000 dialogs of one message), and gives each dialog its
+/// <c>chat_dialogs</c> row. So every scale fills a 50-row conversation page and only the data volume differs.
 /// </summary>
 internal sealed class ChatScenario : IPerfScenario
 {
     /// <summary>The dialog the operator opens (the predecessor's perf tool used the same id).</summary>
     public const string PerfUser = "perf_user_1";
 
-    private const int MessagesPerDialog = 100;
+    private const int Dialogs = 10_000;
 
     public string Name => "chat";
 
@@ -54,7 +55,7 @@ internal sealed class ChatScenario : IPerfScenario
             firstNewId = (int)(await next.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        // Seeded messages are numbered from the existing count on: message k belongs to dialog perf_seed_<k / 100>.
+        // Seeded messages are numbered from the existing count on: message k belongs to dialog perf_seed_<k mod 10,000>.
         var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY chat.chat_messages (user_id, sender, text, is_read, created_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -63,7 +64,7 @@ internal sealed class ChatScenario : IPerfScenario
             {
                 var fromUser = k % 3 != 2;
                 await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync($"perf_seed_{k / MessagesPerDialog}", NpgsqlDbType.Varchar, cancellationToken);
+                await writer.WriteAsync($"perf_seed_{k % Dialogs}", NpgsqlDbType.Varchar, cancellationToken);
                 await writer.WriteAsync(fromUser ? "user" : "admin", NpgsqlDbType.Varchar, cancellationToken);
                 await writer.WriteAsync($"seeded message {k}: where is the nearest duty officer?", NpgsqlDbType.Text, cancellationToken);
                 await writer.WriteAsync(k % 100 < 95, NpgsqlDbType.Boolean, cancellationToken);
