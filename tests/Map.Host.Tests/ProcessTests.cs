@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Map.Testing;
 
 namespace Map.Host.Tests;
@@ -8,45 +7,20 @@ public sealed class ProcessTests
 {
     private static async Task<(int Exit, string Output, string Error)> RunAsync(IDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        var hostDll = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(hostDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        // Only the variables a test names: nothing inherited from the shell may decide the outcome.
+        var variables = new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
         foreach (var key in new[] { "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BOT_API_KEY", "ADMIN_USERNAME", "ADMIN_PASSWORD", "ADMIN_PASSWORD_HASH" })
         {
-            start.Environment.Remove(key);
+            variables[key] = null;
         }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            variables[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"Map.Host {string.Join(' ', args)} did not exit in {timeout}: {await output}{await error}");
-        }
-
-        return (process.ExitCode, await output, await error);
+        var result = await ChildProcess.RunAsync("dotnet", [MapProcess.HostDll, .. args], variables, timeout: timeout);
+        return (result.ExitCode, result.Output, result.Error);
     }
 
     [Theory]
@@ -117,69 +91,22 @@ public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTe
             ["METRICS_API_KEY"] = "metrics-key-never-logged",
         };
         var databasePassword = new Uri(map.DatabaseUrl).UserInfo.Split(':')[1];
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["DATABASE_URL"] = map.DatabaseUrl;
-        start.Environment["REDIS_URL"] = map.Environment.RedisUrl;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Debug";
-        foreach (var (key, value) in secrets)
+        var settings = new Dictionary<string, string?>(secrets.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
         {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        var listening = new TaskCompletionSource<string>();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            var match = System.Text.RegularExpressions.Regex.Match(e.Data, @"Now listening on: (http://[0-9.:]+)");
-            if (match.Success)
-            {
-                listening.TrySetResult(match.Groups[1].Value);
-            }
+            ["REDIS_URL"] = map.Environment.RedisUrl,
+            ["Logging__LogLevel__Default"] = "Debug",
         };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var url = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            using var client = new HttpClient { BaseAddress = new Uri(url) };
-            await client.GetAsync("/health");
-            await client.PostAsync("/login", new StringContent("""{"username":"logroot","password":"wrong-password-xyz"}"""));
-            using var bot = new HttpRequestMessage(HttpMethod.Get, "/metrics");
-            bot.Headers.Add("X-API-KEY", secrets["METRICS_API_KEY"]);
-            await client.SendAsync(bot);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
 
         string log;
-        lock (output)
+        await using (var process = await MapProcess.StartAsync(map.DatabaseUrl, settings))
         {
-            log = output.ToString();
+            using var client = new HttpClient { BaseAddress = process.BaseAddress };
+            await client.GetAsync("/health");
+            await client.PostAsync("/login", new StringContent("""{"username":"logroot","password":"wrong-password-xyz"}"""));
+            using var metrics = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            metrics.Headers.Add("X-API-KEY", secrets["METRICS_API_KEY"]);
+            await client.SendAsync(metrics);
+            log = process.Output;
         }
 
         Assert.Contains("Now listening", log, StringComparison.Ordinal);

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
+using Map.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Chat.Tests;
 
@@ -48,14 +43,9 @@ internal sealed class TelegramStub : IAsyncDisposable
 
     public static async Task<TelegramStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var stub = new TelegramStub(app);
-        app.MapPost("/bot{token}/sendMessage", stub.HandleAsync);
-        await app.StartAsync();
-        stub.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        TelegramStub? stub = null;
+        var (app, baseUrl) = await LocalHttpServer.StartAsync(app => app.MapPost("/bot{token}/sendMessage", (string token, HttpContext context) => stub!.HandleAsync(token, context)));
+        stub = new TelegramStub(app) { BaseUrl = baseUrl };
         return stub;
     }
 

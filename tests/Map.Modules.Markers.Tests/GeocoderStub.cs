@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Map.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Markers.Tests;
 
@@ -31,12 +27,8 @@ public sealed class GeocoderStub : IAsyncDisposable
 
     public static async Task<GeocoderStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var stub = new GeocoderStub(app);
-        app.MapGet("/search", (HttpContext context) =>
+        GeocoderStub stub = null!;
+        var (app, baseUrl) = await LocalHttpServer.StartAsync(app => app.MapGet("/search", (HttpContext context) =>
         {
             var query = context.Request.Query;
             stub.Calls.Enqueue(new HttpCall(
@@ -49,10 +41,8 @@ public sealed class GeocoderStub : IAsyncDisposable
 
             var hits = stub.answers.TryGetValue(query["q"].ToString(), out var found) ? found : [];
             return Results.Text(JsonSerializer.Serialize(hits), "application/json");
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        stub.SearchUrl = address.TrimEnd('/') + "/search";
+        }));
+        stub = new GeocoderStub(app) { SearchUrl = baseUrl + "/search" };
         return stub;
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Map.Testing;
 using Npgsql;
 
 namespace Map.Operations.Tests;

@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Map.Operations.Tests;
 
@@ -18,24 +16,21 @@ public sealed class NginxUploadsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = Network.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        upstream = builder.Build();
-        upstream.MapGet("/uploads/photo.jpg", () => Results.Bytes([0xFF, 0xD8, 0xFF], "image/jpeg"));
-        upstream.MapGet("/uploads/own-policy.jpg", (HttpContext context) =>
+        (upstream, var baseUrl) = await LocalHttpServer.StartAsync(upstream =>
         {
-            context.Response.Headers.CacheControl = "no-cache";
-            return Results.Bytes([0xFF, 0xD8, 0xFF], "image/jpeg");
+            upstream.MapGet("/uploads/photo.jpg", () => Results.Bytes([0xFF, 0xD8, 0xFF], "image/jpeg"));
+            upstream.MapGet("/uploads/own-policy.jpg", (HttpContext context) =>
+            {
+                context.Response.Headers.CacheControl = "no-cache";
+                return Results.Bytes([0xFF, 0xD8, 0xFF], "image/jpeg");
+            });
+            upstream.MapGet("/uploads/secret.jpg", (HttpContext context) =>
+            {
+                context.Response.Headers.CacheControl = "no-store";
+                return Results.Json(new { error = "forbidden" }, statusCode: StatusCodes.Status403Forbidden);
+            });
         });
-        upstream.MapGet("/uploads/secret.jpg", (HttpContext context) =>
-        {
-            context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new { error = "forbidden" }, statusCode: StatusCodes.Status403Forbidden);
-        });
-        await upstream.StartAsync();
-        nginx = await NginxProcess.StartAsync($"127.0.0.1:{port}");
+        nginx = await NginxProcess.StartAsync(new Uri(baseUrl).Authority);
     }
 
     public async Task DisposeAsync()

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Map.Testing;
 using Npgsql;
 
 namespace Map.Operations.Tests;

@@ -1,4 +1,3 @@
-using Map.Testing;
 
 namespace Map.Operations.Tests;
 

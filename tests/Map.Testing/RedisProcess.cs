@@ -14,7 +14,7 @@ public sealed class RedisProcess : IDisposable
 
     public RedisProcess()
     {
-        Port = FreePort();
+        Port = Network.FreePort();
         Start();
     }
 
@@ -82,10 +82,4 @@ public sealed class RedisProcess : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

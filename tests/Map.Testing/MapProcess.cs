@@ -1,10 +1,9 @@
 using System.Net;
-using Map.Testing;
 
-namespace Map.Operations.Tests;
+namespace Map.Testing;
 
 /// <summary>The real Map executable (Map.Host.dll) serving on a free loopback port, started the way operators start it.</summary>
-internal sealed class MapProcess : IAsyncDisposable
+public sealed class MapProcess : IAsyncDisposable
 {
     private readonly ChildProcess process;
 

@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Map.Operations.Tests;
+namespace Map.Testing;
 
 /// <summary>Paths of the repository the tests run from (the committed files under test).</summary>
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = FindRoot();
 
@@ -28,13 +28,13 @@ internal static class Repository
     }
 }
 
-internal sealed record ProcessResult(int ExitCode, string Output, string Error)
+public sealed record ProcessResult(int ExitCode, string Output, string Error)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
 }
 
 /// <summary>A child process (Map, nginx, scripts) whose output is kept for assertions and failure messages.</summary>
-internal sealed class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
@@ -150,7 +150,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 }
 
-internal static class Network
+public static class Network
 {
     /// <summary>A TCP port free on loopback right now.</summary>
     public static int FreePort()
