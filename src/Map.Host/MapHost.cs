@@ -11,6 +11,7 @@ using Map.Host.Platform.Http;
 using Map.Host.Platform.Jobs;
 using Map.Host.Platform.Metrics;
 using Map.Host.Platform.Modules;
+using Map.Host.Platform.Outbox;
 using Map.Host.Platform.RateLimiting;
 using Map.Host.Platform.Realtime;
 using Map.Host.Platform.Redis;
@@ -80,6 +81,7 @@ internal static class MapHost
         });
 
         var jobs = new JobRegistry(services);
+        services.AddMapOutbox(jobs);
         var modules = ModuleCatalog.Create();
         foreach (var module in modules)
         {

@@ -28,7 +28,9 @@ public static class ModuleDatabaseExtensions
         where TContext : DbContext
     {
         // Pooled: contexts are reset and reused instead of built per request (they hold no state of their own).
-        services.AddDbContextPool<TContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>(), schema));
+        // Interceptors the platform registers (e.g. the outbox's commit hook) apply to every module's context.
+        services.AddDbContextPool<TContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>(), schema)
+            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddSingleton<IModuleDatabase>(new ModuleDatabase<TContext>(schema));
         return services;
     }

@@ -1,20 +1,22 @@
 using System.Net;
 using Map.Modules.Chat.Telegram;
 using Map.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Map.Modules.Chat.Tests;
 
 /// <summary>
-/// Admin replies reach Telegram through the outbox and the Hangfire delivery job, against a local stub of the Bot API.
-/// Each test has its own database: a job server left by one test must not take another's jobs.
+/// Admin replies reach Telegram through the platform outbox, against a local stub of the Bot API. Retries are driven
+/// by a fake clock and explicit dispatches (a web instance runs no job server), never by waiting: only the tests of
+/// "delivery starts at the commit" run a worker. Each test has its own database.
 /// </summary>
 public sealed class TelegramDeliveryTests : IAsyncLifetime
 {
     private const string Prefix = "💬 Ответ от администратора:\n";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly ChatTestContext map = new();
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
     private TelegramStub stub = null!;
 
     public async Task InitializeAsync()
@@ -29,70 +31,53 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
         await stub.DisposeAsync();
     }
 
-    /// <summary>A web + worker instance that sends through the stub, retrying after 200 ms, 400 ms, ...</summary>
-    private MapInstance StartWorker(int maxAttempts = 20, int retryBaseMs = 200) => map.StartInstance(new MapHostOptions
+    /// <summary>An instance that sends through the stub, retrying after 5 s, 10 s, ... of the fake clock.</summary>
+    private MapInstance Start(string role = "web", int maxAttempts = 20, bool fakeClock = true) => map.StartInstance(new MapHostOptions
     {
-        Role = "all",
+        Role = role,
+        Clock = fakeClock ? clock : null,
         Settings = new Dictionary<string, string?>(ChatTestContext.RelaxedLogin)
         {
             ["TELEGRAM_BOT_TOKEN"] = TelegramStub.Token,
             ["TELEGRAM_API_BASE"] = stub.BaseUrl,
-            ["CHAT_TELEGRAM_RETRY_BASE_MS"] = retryBaseMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CHAT_TELEGRAM_RETRY_MAX_MS"] = "2000",
+            ["CHAT_TELEGRAM_RETRY_BASE_MS"] = "5000",
+            ["CHAT_TELEGRAM_RETRY_MAX_MS"] = "60000",
             ["CHAT_TELEGRAM_MAX_ATTEMPTS"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
     });
 
+    private static string Key(string userId) => "telegram:" + userId;
+
     private Task<int> NotifiedAsync(string userId) =>
         map.ScalarAsync<int>("SELECT last_notified_admin_msg_id FROM chat.chat_dialogs WHERE user_id = $1", userId);
 
+    private Task<string?> ReplyStateAsync(int messageId) =>
+        map.ScalarAsync<string>("SELECT state FROM chat.chat_telegram_replies WHERE message_id = $1", messageId);
+
     private Task<string?> OutboxStateAsync(int messageId) =>
-        map.ScalarAsync<string>("SELECT state FROM chat.chat_telegram_outbox WHERE message_id = $1", messageId);
+        map.ScalarAsync<string>("SELECT state FROM platform.outbox_messages WHERE payload ->> 'message_id' = $1", messageId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private Task<int> OutboxAttemptsAsync(int messageId) =>
+        map.ScalarAsync<int>("SELECT attempts FROM platform.outbox_messages WHERE payload ->> 'message_id' = $1", messageId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
-    public async Task Two_failures_then_success_delivers_each_reply_once_in_order_and_the_cursor_ends_at_the_last()
+    public async Task Delivery_starts_at_the_commit_without_waiting_for_a_poll_and_goes_through_telegram_bot_unchunked()
     {
-        stub.Respond = (n, _) => Task.FromResult(n <= 2 ? TelegramStub.ServerError : TelegramStub.Ok);
-        var app = StartWorker();
+        var app = Start(role: "all", fakeClock: false);
         var admin = await app.LoginAsync();
         var userId = ChatApi.NewUserId();
 
-        var first = await admin.AdminSaysAsync(userId, "first reply");
-        var second = await admin.AdminSaysAsync(userId, "second reply");
+        var reply = await admin.AdminSaysAsync(userId, "hello from the operator");
 
-        Assert.True(await Eventually.TrueAsync(async () => await NotifiedAsync(userId) == second.Id(), Patience));
-        Assert.Equal([Prefix + "first reply", Prefix + "second reply"], stub.Delivered.Select(c => c.Text));
-        Assert.Equal(4, stub.Calls.Count);
-        Assert.All(stub.Calls.Take(3), c => Assert.Equal(Prefix + "first reply", c.Text));
-        Assert.All(stub.Calls, c =>
-        {
-            Assert.Equal(TelegramStub.Token, c.Token);
-            Assert.Equal(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), c.ChatId);
-            Assert.True(c.LinkPreviewsDisabled);
-        });
-        Assert.Equal("delivered", await OutboxStateAsync(first.Id()));
-        Assert.Equal(2, await map.ScalarAsync<int>("SELECT attempts FROM chat.chat_telegram_outbox WHERE message_id = $1", first.Id()));
-        var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
-        Assert.Equal(0, pending.GetProperty("count").GetInt32());
-    }
-
-    [Fact]
-    public async Task While_a_reply_is_failing_the_cursor_stays_before_it_and_the_bot_is_not_offered_it()
-    {
-        stub.Respond = (_, _) => Task.FromResult(TelegramStub.ServerError);
-        var app = StartWorker(retryBaseMs: 60_000);
-        var admin = await app.LoginAsync();
-        var userId = ChatApi.NewUserId();
-
-        var reply = await admin.AdminSaysAsync(userId, "stuck");
-        Assert.True(await Eventually.TrueAsync(async () => await map.ScalarAsync<int>(
-            "SELECT attempts FROM chat.chat_telegram_outbox WHERE message_id = $1", reply.Id()) == 1, Patience));
-        var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
-
-        Assert.Equal(0, await NotifiedAsync(userId));
-        Assert.Equal("pending", await OutboxStateAsync(reply.Id()));
-        Assert.Equal(0, pending.GetProperty("count").GetInt32());
-        Assert.Equal(0, pending.GetProperty("cursor").GetInt32());
+        Assert.True(await Eventually.TrueAsync(async () => await NotifiedAsync(userId) == reply.Id(), Patience));
+        var call = Assert.Single(stub.Calls);
+        Assert.Equal(Prefix + "hello from the operator", call.Text);
+        Assert.Equal(TelegramStub.Token, call.Token);
+        Assert.Equal(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), call.ChatId);
+        Assert.True(call.LinkPreviewsDisabled);
+        Assert.False(call.Chunked);
+        Assert.Equal("delivered", await ReplyStateAsync(reply.Id()));
+        Assert.Equal("delivered", await OutboxStateAsync(reply.Id()));
     }
 
     [Fact]
@@ -100,7 +85,7 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     {
         var release = new TaskCompletionSource<(int, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
         stub.Respond = (_, _) => release.Task;
-        var app = StartWorker();
+        var app = Start(role: "all", fakeClock: false);
         var admin = await app.LoginAsync();
         var userId = ChatApi.NewUserId();
 
@@ -114,22 +99,69 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_permanent_refusal_hands_the_reply_to_the_bot_which_delivers_it_once()
+    public async Task Two_failures_then_success_delivers_each_reply_once_in_order_and_the_cursor_ends_at_the_last()
+    {
+        stub.Respond = (n, _) => Task.FromResult(n <= 2 ? TelegramStub.ServerError : TelegramStub.Ok);
+        var app = Start();
+        var admin = await app.LoginAsync();
+        var userId = ChatApi.NewUserId();
+        var first = await admin.AdminSaysAsync(userId, "first reply");
+        var second = await admin.AdminSaysAsync(userId, "second reply");
+
+        await app.DispatchOutboxAsync(Key(userId)); // attempt 1 fails: next in 5 s
+        await app.DispatchOutboxAsync(Key(userId)); // not due yet: nothing is sent
+        Assert.Single(stub.Calls);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await app.DispatchOutboxAsync(Key(userId)); // attempt 2 fails: next in 10 s
+        clock.Advance(TimeSpan.FromSeconds(9));
+        await app.DispatchOutboxAsync(Key(userId));
+        Assert.Equal(2, stub.Calls.Count);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await app.DispatchOutboxAsync(Key(userId)); // both go, in order
+
+        Assert.Equal([Prefix + "first reply", Prefix + "second reply"], stub.Delivered.Select(c => c.Text));
+        Assert.Equal(4, stub.Calls.Count);
+        Assert.All(stub.Calls.Take(3), c => Assert.Equal(Prefix + "first reply", c.Text));
+        Assert.Equal(second.Id(), await NotifiedAsync(userId));
+        Assert.Equal("delivered", await OutboxStateAsync(first.Id()));
+        Assert.Equal(2, await OutboxAttemptsAsync(first.Id()));
+        var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
+        Assert.Equal(0, pending.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Before_any_attempt_the_reply_is_the_servers_and_the_bot_is_not_offered_it()
+    {
+        var app = Start();
+        var admin = await app.LoginAsync();
+        var userId = ChatApi.NewUserId();
+
+        var reply = await admin.AdminSaysAsync(userId, "on its way");
+        var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
+
+        Assert.Equal("pending", await ReplyStateAsync(reply.Id()));
+        Assert.Equal(0, pending.GetProperty("count").GetInt32());
+        Assert.Equal(0, pending.GetProperty("cursor").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_permanent_refusal_leaves_the_reply_to_the_bot_which_delivers_it_once_and_the_message_is_a_dead_letter()
     {
         stub.Respond = (_, _) => Task.FromResult(TelegramStub.Blocked);
-        var app = StartWorker();
+        var app = Start();
         var admin = await app.LoginAsync();
         var bot = app.CreateBot();
         var userId = ChatApi.NewUserId();
 
         var reply = await admin.AdminSaysAsync(userId, "are you there?");
-        Assert.True(await Eventually.TrueAsync(async () => await OutboxStateAsync(reply.Id()) == "handed_over", Patience));
+        await app.DispatchOutboxAsync(Key(userId));
         var targets = await bot.GetJsonAsync("/api/chat/notify_targets");
         var pending = await bot.GetJsonAsync($"/api/chat/{userId}/pending_admin");
         await bot.PostJsonAsync($"/api/chat/{userId}/ack_admin", new { cursor = pending.GetProperty("cursor").GetInt32() });
         var after = await bot.GetJsonAsync($"/api/chat/{userId}/pending_admin");
 
         Assert.Single(stub.Calls);
+        Assert.Equal("dead", await OutboxStateAsync(reply.Id()));
         Assert.Contains(targets.EnumerateArray(), t => t.GetProperty("user_id").GetString() == userId);
         Assert.Equal(["are you there?"], pending.GetProperty("messages").Texts());
         Assert.Equal(reply.Id(), await NotifiedAsync(userId));
@@ -141,15 +173,16 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     {
         // The first reply is refused for good, the second goes through.
         stub.Respond = (n, _) => Task.FromResult(n == 1 ? TelegramStub.Blocked : TelegramStub.Ok);
-        var app = StartWorker();
+        var app = Start();
         var admin = await app.LoginAsync();
         var bot = app.CreateBot();
         var userId = ChatApi.NewUserId();
 
         var refused = await admin.AdminSaysAsync(userId, "refused");
         var sent = await admin.AdminSaysAsync(userId, "sent");
-        Assert.True(await Eventually.TrueAsync(async () => await OutboxStateAsync(sent.Id()) == "delivered", Patience));
+        await app.DispatchOutboxAsync(Key(userId));
 
+        Assert.Equal("delivered", await ReplyStateAsync(sent.Id()));
         Assert.Equal(0, await NotifiedAsync(userId));
         var pending = await bot.GetJsonAsync($"/api/chat/{userId}/pending_admin");
         Assert.Equal(["refused"], pending.GetProperty("messages").Texts());
@@ -161,32 +194,38 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_too_many_transient_failures_the_reply_goes_to_the_bot()
+    public async Task After_too_many_transient_failures_the_message_is_dead_and_the_bot_has_the_reply()
     {
         stub.Respond = (_, _) => Task.FromResult(TelegramStub.ServerError);
-        var app = StartWorker(maxAttempts: 2);
+        var app = Start(maxAttempts: 2);
         var admin = await app.LoginAsync();
         var userId = ChatApi.NewUserId();
 
         var reply = await admin.AdminSaysAsync(userId, "flaky network");
-        Assert.True(await Eventually.TrueAsync(async () => await OutboxStateAsync(reply.Id()) == "handed_over", Patience));
+        await app.DispatchOutboxAsync(Key(userId));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await app.DispatchOutboxAsync(Key(userId));
+        clock.Advance(TimeSpan.FromHours(1));
+        await app.DispatchOutboxAsync(Key(userId));
         var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
 
         Assert.Equal(2, stub.Calls.Count);
+        Assert.Equal("dead", await OutboxStateAsync(reply.Id()));
         Assert.Equal(["flaky network"], pending.GetProperty("messages").Texts());
     }
 
     [Fact]
     public async Task Non_numeric_user_ids_are_left_to_the_bot()
     {
-        var app = StartWorker();
+        var app = Start();
         var admin = await app.LoginAsync();
         var userId = "web-" + ChatApi.NewUserId();
 
         var reply = await admin.AdminSaysAsync(userId, "for the bot");
         var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
 
-        Assert.Null(await OutboxStateAsync(reply.Id()));
+        Assert.Null(await ReplyStateAsync(reply.Id()));
+        Assert.Equal(0L, await map.CountAsync("SELECT count(*) FROM platform.outbox_messages"));
         Assert.Equal(["for the bot"], pending.GetProperty("messages").Texts());
         Assert.Empty(stub.Calls);
     }
@@ -195,14 +234,17 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     public async Task A_reply_longer_than_telegram_allows_goes_in_parts_and_a_retry_resumes_at_the_failed_part()
     {
         stub.Respond = (n, _) => Task.FromResult(n == 2 ? TelegramStub.ServerError : TelegramStub.Ok);
-        var app = StartWorker();
+        var app = Start();
         var admin = await app.LoginAsync();
         var userId = ChatApi.NewUserId();
         var text = new string('a', 4090) + new string('b', 6);
 
         var reply = await admin.AdminSaysAsync(userId, text);
-        Assert.True(await Eventually.TrueAsync(async () => await NotifiedAsync(userId) == reply.Id(), Patience));
+        await app.DispatchOutboxAsync(Key(userId));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await app.DispatchOutboxAsync(Key(userId));
 
+        Assert.Equal(reply.Id(), await NotifiedAsync(userId));
         var delivered = stub.Delivered.Select(c => c.Text).ToList();
         Assert.Equal(2, delivered.Count);
         Assert.Equal(4096, delivered[0].Length);
@@ -213,28 +255,29 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task The_sweep_delivers_a_reply_whose_job_was_lost()
     {
-        var app = StartWorker();
+        var app = Start(role: "all", fakeClock: false);
         var userId = ChatApi.NewUserId();
-        // As if the process died between the commit and the enqueue: a reply and its outbox row, no job.
+        // As if the process died between the commit and the enqueue: a reply, its state and its outbox message, no job.
         var id = await map.ScalarAsync<int>(
             "INSERT INTO chat.chat_messages (user_id, sender, text) VALUES ($1, 'admin', 'orphan') RETURNING id", userId);
         await map.ExecuteAsync("INSERT INTO chat.chat_dialogs (user_id, last_admin_msg_id) VALUES ($1, $2)", userId, id);
         await map.ExecuteAsync(
-            "INSERT INTO chat.chat_telegram_outbox (message_id, user_id, state, attempts, next_attempt_at, parts_delivered, created_at) VALUES ($1, $2, 'pending', 0, now(), 0, now())",
+            "INSERT INTO chat.chat_telegram_replies (message_id, user_id, state, parts_delivered, created_at) VALUES ($1, $2, 'pending', 0, now())",
             id,
             userId);
+        await map.ExecuteAsync(
+            "INSERT INTO platform.outbox_messages (type, key, payload, state, attempts, next_attempt_at, created_at) VALUES ('chat.telegram_reply', $1, jsonb_build_object('message_id', $2::int), 'pending', 0, now(), now())",
+            Key(userId),
+            id);
 
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<TelegramOutboxSweep>().RunAsync(CancellationToken.None);
-        }
+        await app.SweepOutboxAsync();
 
         Assert.True(await Eventually.TrueAsync(async () => await NotifiedAsync(userId) == id, Patience));
         Assert.Equal([Prefix + "orphan"], stub.Delivered.Select(c => c.Text));
     }
 
     [Fact]
-    public async Task Without_a_token_nothing_is_sent_and_no_outbox_row_is_written()
+    public async Task Without_a_token_nothing_is_sent_and_no_outbox_message_is_written()
     {
         var app = map.StartInstance(new MapHostOptions
         {
@@ -247,9 +290,37 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
         var reply = await admin.AdminSaysAsync(userId, "poll me");
         var pending = await app.CreateBot().GetJsonAsync($"/api/chat/{userId}/pending_admin");
 
-        Assert.Null(await OutboxStateAsync(reply.Id()));
+        Assert.Null(await ReplyStateAsync(reply.Id()));
+        Assert.Equal(0L, await map.CountAsync("SELECT count(*) FROM platform.outbox_messages"));
         Assert.Equal(["poll me"], pending.GetProperty("messages").Texts());
         Assert.Empty(stub.Calls);
+    }
+
+    [Fact]
+    public async Task With_redis_down_a_reply_is_still_delivered_exactly_once()
+    {
+        using var redis = new RedisProcess();
+        var app = map.StartInstance(new MapHostOptions
+        {
+            Role = "web",
+            Clock = clock,
+            RedisUrl = redis.Url,
+            Settings = new Dictionary<string, string?>(ChatTestContext.RelaxedLogin)
+            {
+                ["TELEGRAM_BOT_TOKEN"] = TelegramStub.Token,
+                ["TELEGRAM_API_BASE"] = stub.BaseUrl,
+            },
+        });
+        var admin = await app.LoginAsync();
+        var userId = ChatApi.NewUserId();
+        redis.Stop();
+
+        var reply = await admin.AdminSaysAsync(userId, "redis is down");
+        await app.DispatchOutboxAsync(Key(userId));
+        await app.DispatchOutboxAsync(Key(userId));
+
+        Assert.Equal([Prefix + "redis is down"], stub.Calls.Select(c => c.Text));
+        Assert.Equal(reply.Id(), await NotifiedAsync(userId));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace Map.Modules.Chat.Tests;
 
 /// <summary>One <c>sendMessage</c> call the stub received, and how it answered.</summary>
-internal sealed record TelegramCall(string Token, long ChatId, string Text, bool LinkPreviewsDisabled, int Status);
+internal sealed record TelegramCall(string Token, long ChatId, string Text, bool LinkPreviewsDisabled, int Status, bool Chunked = false);
 
 /// <summary>
 /// A local Telegram Bot API on a free loopback port (real Kestrel, real HTTP): records every <c>sendMessage</c> and
@@ -28,6 +28,12 @@ internal sealed class TelegramStub : IAsyncDisposable
     public Func<int, TelegramCall, Task<(int Status, string Body)>> Respond { get; set; } = (_, _) => Task.FromResult(Ok);
 
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>
+    /// While true, every request is cut off without an answer (the network fails), as when Map cannot reach Telegram.
+    /// Such requests are counted in <see cref="RequestCount"/> but not recorded as calls.
+    /// </summary>
+    public bool Down { get; set; }
 
     /// <summary>Requests received so far, including ones still waiting for their answer.</summary>
     public int RequestCount => Volatile.Read(ref requests);
@@ -51,14 +57,25 @@ internal sealed class TelegramStub : IAsyncDisposable
 
     private async Task HandleAsync(string token, HttpContext context)
     {
+        if (Down)
+        {
+            Interlocked.Increment(ref requests);
+            context.Abort();
+            return;
+        }
+
+        var chunked = context.Request.ContentLength is null
+            || context.Request.Headers.TransferEncoding.ToString().Contains("chunked", StringComparison.OrdinalIgnoreCase);
         using var body = await JsonDocument.ParseAsync(context.Request.Body);
         var root = body.RootElement;
         var call = new TelegramCall(
             token,
             root.GetProperty("chat_id").GetInt64(),
             root.GetProperty("text").GetString()!,
-            root.TryGetProperty("disable_web_page_preview", out var preview) && preview.GetBoolean(),
-            0);
+            (root.TryGetProperty("link_preview_options", out var options) && options.TryGetProperty("is_disabled", out var disabled) && disabled.GetBoolean())
+                || (root.TryGetProperty("disable_web_page_preview", out var preview) && preview.GetBoolean()),
+            0,
+            chunked);
         var (status, answer) = await Respond(Interlocked.Increment(ref requests), call);
         Calls.Enqueue(call with { Status = status });
         context.Response.StatusCode = status;

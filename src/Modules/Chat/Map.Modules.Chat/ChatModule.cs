@@ -10,7 +10,7 @@ namespace Map.Modules.Chat;
 
 /// <summary>
 /// The support chat: operators talk to Telegram users through the bot (<c>/api/chat</c>), replies reach Telegram
-/// through an outbox and a delivery job, and the notification counters for the admin badges.
+/// through the platform outbox, and the notification counters for the admin badges.
 /// </summary>
 public sealed class ChatModule : IModule
 {
@@ -23,15 +23,17 @@ public sealed class ChatModule : IModule
 
         var telegram = TelegramDeliveryOptions.From(configuration);
         services.AddSingleton(telegram);
-        services.AddHttpClient<TelegramBotApi>(TelegramBotApi.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10))
+        // Request URLs hold the bot token: this client logs nothing (RemoveAllLoggers), at any level.
+        services.AddTransient<BufferedRequestHandler>();
+        services.AddHttpClient(TelegramBotApi.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10))
+            .RemoveAllLoggers()
+            .AddHttpMessageHandler<BufferedRequestHandler>()
             .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler
             {
                 Proxy = telegram.Proxy is null ? null : new System.Net.WebProxy(telegram.Proxy),
                 UseProxy = telegram.Proxy is not null,
             });
-        services.AddScoped<TelegramDeliveryQueue>();
-        services.AddScoped<TelegramDelivery>();
+        services.AddScoped<TelegramBotApi>();
+        services.AddOutboxHandler<TelegramReplyHandler>(TelegramReplyMessage.Type);
     }
-
-    public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<TelegramOutboxSweep>(TelegramOutboxSweep.JobId, "* * * * *");
 }

@@ -13,7 +13,7 @@ internal sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : D
 
     public DbSet<ChatMessage> Messages => Set<ChatMessage>();
 
-    public DbSet<TelegramOutboxEntry> TelegramOutbox => Set<TelegramOutboxEntry>();
+    public DbSet<TelegramReply> TelegramReplies => Set<TelegramReply>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,18 +64,16 @@ internal sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : D
             message.HasIndex(m => new { m.UserId, m.Sender, m.Id }, "ix_chat_messages_user_sender_id").HasDatabaseName("ix_chat_messages_user_sender_id");
         });
 
-        modelBuilder.Entity<TelegramOutboxEntry>(outbox =>
+        modelBuilder.Entity<TelegramReply>(reply =>
         {
-            outbox.ToTable("chat_telegram_outbox", t => t.HasCheckConstraint("ck_chat_telegram_outbox_state", "state IN ('pending', 'delivered', 'handed_over')"));
-            outbox.HasKey(o => o.MessageId);
-            outbox.Property(o => o.MessageId).ValueGeneratedNever();
-            outbox.Property(o => o.UserId).HasMaxLength(ChatDialog.UserIdMaxLength);
-            outbox.Property(o => o.State).HasMaxLength(16);
-            outbox.Property(o => o.LastError).HasMaxLength(500);
-            outbox.HasOne<ChatMessage>().WithOne().HasForeignKey<TelegramOutboxEntry>(o => o.MessageId).OnDelete(DeleteBehavior.Cascade);
-            outbox.HasIndex(o => new { o.UserId, o.MessageId }, "ix_chat_telegram_outbox_user").HasDatabaseName("ix_chat_telegram_outbox_user");
-            outbox.HasIndex(o => o.NextAttemptAt, "ix_chat_telegram_outbox_due").HasDatabaseName("ix_chat_telegram_outbox_due")
-                .HasFilter("state = 'pending'");
+            reply.ToTable("chat_telegram_replies", t => t.HasCheckConstraint("ck_chat_telegram_replies_state", "state IN ('pending', 'offered', 'delivered')"));
+            reply.HasKey(o => o.MessageId);
+            reply.Property(o => o.MessageId).ValueGeneratedNever();
+            reply.Property(o => o.UserId).HasMaxLength(ChatDialog.UserIdMaxLength);
+            reply.Property(o => o.State).HasMaxLength(16);
+            reply.Property(o => o.LastError).HasMaxLength(500);
+            reply.HasOne<ChatMessage>().WithOne().HasForeignKey<TelegramReply>(o => o.MessageId).OnDelete(DeleteBehavior.Cascade);
+            reply.HasIndex(o => new { o.UserId, o.MessageId }, "ix_chat_telegram_replies_user").HasDatabaseName("ix_chat_telegram_replies_user");
         });
     }
 }

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
 
 namespace Map.Modules.Chat.Telegram;
 
@@ -17,53 +16,55 @@ internal sealed record TelegramSendResult(bool Ok, bool Permanent, TimeSpan? Ret
 }
 
 /// <summary>
-/// The Telegram Bot API's <c>sendMessage</c>, the one sender of admin replies. Errors never contain the URL (it
-/// holds the token). 429, 5xx and network failures are transient; any other refusal (blocked bot, unknown chat,
-/// bad token) is permanent.
+/// The Telegram Bot API's <c>sendMessage</c> through the <c>Telegram.Bot</c> client, on the named HttpClient
+/// <see cref="HttpClientName"/> (request logging removed: URLs hold the token; bodies buffered, never chunked).
+/// Errors never contain the URL. 429, 408, 5xx and network failures are transient; any other refusal (blocked bot,
+/// unknown chat, bad token) is permanent. The client's own retries are off: the outbox schedules retries.
 /// </summary>
-internal sealed class TelegramBotApi(HttpClient http, TelegramDeliveryOptions options)
+internal sealed class TelegramBotApi(IHttpClientFactory httpClients, TelegramDeliveryOptions options)
 {
     public const string HttpClientName = "telegram";
 
     /// <summary>Telegram's maximum message length, in UTF-16 code units.</summary>
     public const int MaxMessageLength = 4096;
 
+    private static readonly LinkPreviewOptions NoPreview = new() { IsDisabled = true };
+
     public async Task<TelegramSendResult> SendMessageAsync(long chatId, string text, CancellationToken cancellationToken)
     {
-        var url = new Uri($"{options.ApiBase.AbsoluteUri.TrimEnd('/')}/bot{options.BotToken}/sendMessage");
-        var request = new SendMessageRequest(chatId, text, DisableWebPagePreview: true);
-        HttpResponseMessage response;
+        var client = new TelegramBotClient(
+            new TelegramBotClientOptions(options.BotToken, options.ApiBase.AbsoluteUri.TrimEnd('/')) { RetryCount = 0 },
+            httpClients.CreateClient(HttpClientName),
+            cancellationToken);
         try
         {
-            response = await http.PostAsJsonAsync(url, request, cancellationToken);
+            await client.SendMessage(chatId, text, linkPreviewOptions: NoPreview, cancellationToken: cancellationToken);
+            return TelegramSendResult.Success;
+        }
+        catch (ApiRequestException ex)
+        {
+            var error = $"HTTP {ex.ErrorCode}: {ex.Message}";
+            if (ex.ErrorCode == 429)
+            {
+                return TelegramSendResult.Transient(error, ex.Parameters?.RetryAfter is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+            }
+
+            return ex.ErrorCode >= 500 || ex.ErrorCode == 408 ? TelegramSendResult.Transient(error) : TelegramSendResult.Rejected(error);
+        }
+        catch (RequestException ex)
+        {
+            // No usable API answer: a network failure, a timeout, or a proxy's non-JSON error page.
+            var status = ex.HttpStatusCode is { } code ? (int)code : 0;
+            var reason = ex.InnerException is HttpRequestException http ? $"network: {http.HttpRequestError}" : $"HTTP {status}";
+            return status is > 0 and < 500 and not 408 and not 429 ? TelegramSendResult.Rejected(reason) : TelegramSendResult.Transient(reason);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TelegramSendResult.Transient("timeout");
         }
         catch (HttpRequestException ex)
         {
             return TelegramSendResult.Transient($"network: {ex.HttpRequestError}");
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return TelegramSendResult.Transient("timeout");
-        }
-
-        using (response)
-        {
-            var body = await ReadBodyAsync(response, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.OK && body?.Ok == true)
-            {
-                return TelegramSendResult.Success;
-            }
-
-            var error = $"HTTP {(int)response.StatusCode}: {body?.Description ?? response.ReasonPhrase}";
-            var status = (int)response.StatusCode;
-            if (status == 429)
-            {
-                var seconds = body?.Parameters?.RetryAfter
-                    ?? (response.Headers.RetryAfter?.Delta is { } delta ? (int)delta.TotalSeconds : (int?)null);
-                return TelegramSendResult.Transient(error, seconds is { } s ? TimeSpan.FromSeconds(s) : null);
-            }
-
-            return status >= 500 || status == 408 ? TelegramSendResult.Transient(error) : TelegramSendResult.Rejected(error);
         }
     }
 
@@ -95,29 +96,27 @@ internal sealed class TelegramBotApi(HttpClient http, TelegramDeliveryOptions op
         return userId.Length > 0 && userId.All(char.IsAsciiDigit)
             && long.TryParse(userId, NumberStyles.None, CultureInfo.InvariantCulture, out chatId);
     }
+}
 
-    private static async Task<TelegramResponse?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+/// <summary>Buffers each request body so it goes with a Content-Length (some proxies refuse chunked requests).</summary>
+internal sealed class BufferedRequestHandler : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        try
+        if (request.Content is { } content && content.Headers.ContentLength is null)
         {
-            return await response.Content.ReadFromJsonAsync<TelegramResponse>(cancellationToken);
+            var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
+            var buffered = new ByteArrayContent(bytes);
+            foreach (var header in content.Headers)
+            {
+                buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            buffered.Headers.ContentLength = bytes.Length;
+            request.Content = buffered;
+            content.Dispose();
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or HttpRequestException)
-        {
-            return null;
-        }
+
+        return await base.SendAsync(request, cancellationToken);
     }
-
-    private sealed record SendMessageRequest(
-        [property: JsonPropertyName("chat_id")] long ChatId,
-        [property: JsonPropertyName("text")] string Text,
-        // The predecessor's field: still honoured by the Bot API and by older self-hosted API servers.
-        [property: JsonPropertyName("disable_web_page_preview")] bool DisableWebPagePreview);
-
-    private sealed record TelegramResponse(
-        [property: JsonPropertyName("ok")] bool Ok,
-        [property: JsonPropertyName("description")] string? Description,
-        [property: JsonPropertyName("parameters")] TelegramResponseParameters? Parameters);
-
-    private sealed record TelegramResponseParameters([property: JsonPropertyName("retry_after")] int? RetryAfter);
 }

@@ -173,15 +173,11 @@ namespace Map.Modules.Chat.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Map.Modules.Chat.Domain.TelegramOutboxEntry", b =>
+            modelBuilder.Entity("Map.Modules.Chat.Domain.TelegramReply", b =>
                 {
                     b.Property<int>("MessageId")
                         .HasColumnType("integer")
                         .HasColumnName("message_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -195,10 +191,6 @@ namespace Map.Modules.Chat.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("last_error");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
 
                     b.Property<int>("PartsDelivered")
                         .HasColumnType("integer")
@@ -217,29 +209,25 @@ namespace Map.Modules.Chat.Data.Migrations
                         .HasColumnName("user_id");
 
                     b.HasKey("MessageId")
-                        .HasName("pk_chat_telegram_outbox");
+                        .HasName("pk_chat_telegram_replies");
 
-                    b.HasIndex(new[] { "NextAttemptAt" }, "ix_chat_telegram_outbox_due")
-                        .HasDatabaseName("ix_chat_telegram_outbox_due")
-                        .HasFilter("state = 'pending'");
+                    b.HasIndex(new[] { "UserId", "MessageId" }, "ix_chat_telegram_replies_user")
+                        .HasDatabaseName("ix_chat_telegram_replies_user");
 
-                    b.HasIndex(new[] { "UserId", "MessageId" }, "ix_chat_telegram_outbox_user")
-                        .HasDatabaseName("ix_chat_telegram_outbox_user");
-
-                    b.ToTable("chat_telegram_outbox", "chat", t =>
+                    b.ToTable("chat_telegram_replies", "chat", t =>
                         {
-                            t.HasCheckConstraint("ck_chat_telegram_outbox_state", "state IN ('pending', 'delivered', 'handed_over')");
+                            t.HasCheckConstraint("ck_chat_telegram_replies_state", "state IN ('pending', 'offered', 'delivered')");
                         });
                 });
 
-            modelBuilder.Entity("Map.Modules.Chat.Domain.TelegramOutboxEntry", b =>
+            modelBuilder.Entity("Map.Modules.Chat.Domain.TelegramReply", b =>
                 {
                     b.HasOne("Map.Modules.Chat.Domain.ChatMessage", null)
                         .WithOne()
-                        .HasForeignKey("Map.Modules.Chat.Domain.TelegramOutboxEntry", "MessageId")
+                        .HasForeignKey("Map.Modules.Chat.Domain.TelegramReply", "MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_chat_telegram_outbox_chat_messages_message_id");
+                        .HasConstraintName("fk_chat_telegram_replies_chat_messages_message_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -9,12 +9,14 @@ using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Features.AckAdmin;
 
 /// <summary>
 /// <c>POST /api/chat/{user_id}/ack_admin {"cursor"}</c> (bot) → 200 <c>Dialog</c>. Raises the notified cursor, never
-/// lowers it, never past the newest admin reply; then past any replies the server delivered right after it.
+/// lowers it, never past the newest admin reply; then past any replies the server delivered right after it. Replies
+/// it covers are no longer sent by the server (the outbox handler checks the cursor before every attempt).
 /// A missing or non-numeric cursor changes nothing. A user without a dialog gets an unsaved default dialog: no row
 /// is created for an id nobody wrote to.
 /// </summary>
@@ -37,7 +39,7 @@ internal sealed class AckAdminValidator : AbstractValidator<AckAdminCommand>
     public AckAdminValidator() => RuleFor(c => c.UserId).ChatUserId();
 }
 
-internal sealed class AckAdminHandler(ChatDbContext db, TimeProvider clock) : ICommandHandler<AckAdminCommand, DialogView>
+internal sealed class AckAdminHandler(ChatDbContext db, TimeProvider clock, IOutbox outbox) : ICommandHandler<AckAdminCommand, DialogView>
 {
     public async ValueTask<DialogView> Handle(AckAdminCommand command, CancellationToken cancellationToken)
     {
@@ -48,13 +50,20 @@ internal sealed class AckAdminHandler(ChatDbContext db, TimeProvider clock) : IC
             return DialogView.From(ChatDialog.Unsaved(command.UserId, clock.Now()));
         }
 
-        if (command.Cursor is { } cursor && dialog.AdvanceNotified(cursor))
+        var advanced = command.Cursor is { } cursor && dialog.AdvanceNotified(cursor);
+        if (advanced)
         {
             await DeliveryCursor.AdvanceAcrossDeliveredAsync(db, dialog, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (advanced && await db.TelegramReplies.AnyAsync(r => r.UserId == command.UserId && r.State == ReplyDeliveryState.Offered, cancellationToken))
+        {
+            // The bot delivered replies the server was retrying: its waiting sends end now, and later replies go on.
+            outbox.Wake(TelegramReplyMessage.Key(command.UserId));
+        }
+
         return DialogView.From(dialog);
     }
 }

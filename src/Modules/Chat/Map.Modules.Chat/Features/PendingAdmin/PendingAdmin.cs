@@ -1,7 +1,6 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Chat.Data;
-using Map.Modules.Chat.Domain;
 using Map.Modules.Chat.Telegram;
 using Map.Modules.Chat.Wire;
 using Map.SharedKernel;
@@ -16,9 +15,10 @@ namespace Map.Modules.Chat.Features.PendingAdmin;
 /// <summary>
 /// <c>GET /api/chat/{user_id}/pending_admin?limit=10</c> (bot, read-only) → <c>Pending</c>: the admin replies above the
 /// notified cursor that the bot must send, oldest first (limit 1..50), and the <c>cursor</c> to acknowledge
-/// afterwards (the last returned id, else the current cursor). Replies the server already delivered are skipped;
-/// the list stops before a reply the server's delivery job is still trying, so acknowledging the cursor can never
-/// jump over it. Without a bot token on the server every reply is the bot's.
+/// afterwards (the last returned id, else the current cursor). Replies the server already delivered are skipped; a
+/// reply whose direct send failed is offered at once (and the ones queued behind it); the list stops before a reply
+/// the server is sending and has not failed yet, so acknowledging the cursor can never jump over it. Without a bot
+/// token on the server every reply is the bot's.
 /// </summary>
 internal sealed class PendingAdminEndpoint : ICarterModule
 {
@@ -48,19 +48,8 @@ internal sealed class PendingAdminHandler(ChatDbContext db) : IQueryHandler<Pend
             return new PendingView(query.UserId, 0, [], 0, 0);
         }
 
-        var ids = new List<int>();
-        foreach (var reply in await DeliveryCursor.AboveCursorAsync(db, dialog, ScanWindow, cancellationToken))
-        {
-            if (reply.State == OutboxState.Pending || ids.Count == query.Limit)
-            {
-                break;
-            }
-
-            if (reply.OwnedByBot)
-            {
-                ids.Add(reply.Id);
-            }
-        }
+        var above = await DeliveryCursor.AboveCursorAsync(db, dialog, ScanWindow, cancellationToken);
+        var ids = AdminMessageState.OfferedToBot(above).Take(query.Limit).ToList();
 
         var messages = await db.Messages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(cancellationToken);
         var cursor = messages.Count > 0 ? messages[^1].Id : dialog.LastNotifiedAdminMsgId;

@@ -91,7 +91,7 @@ internal sealed class SendMessageHandler(
     IAuditLog audit,
     IEventBus events,
     TelegramDeliveryOptions telegram,
-    TelegramDeliveryQueue deliveries) : ICommandHandler<SendMessageCommand, ChatMessageData>
+    IOutbox outbox) : ICommandHandler<SendMessageCommand, ChatMessageData>
 {
     public async ValueTask<ChatMessageData> Handle(SendMessageCommand command, CancellationToken cancellationToken)
     {
@@ -104,14 +104,14 @@ internal sealed class SendMessageHandler(
         await db.SaveChangesAsync(cancellationToken);
 
         // The server sends a reply itself only when it can (token, numeric Telegram id); otherwise the bot polls for it.
-        var delivers = false;
+        // Its outbox message commits with it, and delivery starts at the commit.
         if (command.Sender == ChatSender.Admin)
         {
             dialog.RecordAdminMessage(message.Id, now);
-            delivers = telegram.Enabled && TelegramBotApi.TryParseChatId(command.UserId, out _);
-            if (delivers)
+            if (telegram.Enabled && TelegramBotApi.TryParseChatId(command.UserId, out _))
             {
-                db.TelegramOutbox.Add(TelegramOutboxEntry.For(message, now));
+                db.TelegramReplies.Add(TelegramReply.For(message, now));
+                await outbox.AddAsync(db.Database, TelegramReplyMessage.For(message), cancellationToken);
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -127,11 +127,6 @@ internal sealed class SendMessageHandler(
 
         var data = message.ToData();
         await events.PublishAsync(new ChatMessagePosted(data), cancellationToken);
-        if (delivers)
-        {
-            deliveries.Enqueue(command.UserId);
-        }
-
         return data;
     }
 }
