@@ -5,7 +5,6 @@ using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.Modules.Markers.Features.ExportAddresses;
 using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Mediator;

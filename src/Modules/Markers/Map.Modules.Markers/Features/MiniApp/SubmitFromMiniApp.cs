@@ -43,7 +43,7 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
             return ApiErrors.Forbidden();
         }
 
-        var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMarkers, "webapp|u:" + user.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMarkers, BotRateLimit.MiniAppKey(user.Id), cancellationToken);
         if (!limit.Allowed)
         {
             return new RateLimitedResult(limit, detailed: false);
