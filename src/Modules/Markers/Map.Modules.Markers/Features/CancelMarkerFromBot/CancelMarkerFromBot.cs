@@ -95,7 +95,7 @@ internal sealed class CancelMarkerHandler(MarkersDbContext db, IEventBus events,
             }
 
             marker = found;
-            marker.Cancel(Actors.Telegram(command.UserId), "cancelled by the submitter", clock.GetUtcNow().UtcDateTime);
+            marker.Cancel(Actors.Telegram(command.UserId), "cancelled by the submitter", clock.Now());
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

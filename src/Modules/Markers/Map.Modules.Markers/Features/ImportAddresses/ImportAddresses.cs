@@ -73,7 +73,7 @@ internal sealed partial class ImportAddressesHandler(
 
         var scope = await directory.ScopeOfAsync(command.User, cancellationToken);
         var ids = valid.Where(v => v.Id is not null).Select(v => v.Id!.Value).Distinct().ToArray();
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.Now();
         var created = new List<Address>();
         var updated = new List<Address>();
         try

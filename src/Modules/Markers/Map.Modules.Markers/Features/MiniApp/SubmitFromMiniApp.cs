@@ -91,7 +91,7 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
             new PointContent($"MiniApp: {category}", point, notes, Status, null, category, zoneId, photo),
             new Submitter(userId, null, reporter),
             Actors.Telegram(userId),
-            clock.GetUtcNow().UtcDateTime);
+            clock.Now());
         db.PendingMarkers.Add(marker);
         try
         {
