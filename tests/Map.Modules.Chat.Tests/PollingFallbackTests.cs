@@ -14,7 +14,7 @@ public sealed class PollingFallbackTests : IAsyncLifetime
     private const string Prefix = "💬 Ответ от администратора:\n";
 
     private readonly ChatTestContext map = new();
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
     private TelegramStub stub = null!;
     private MapInstance app = null!;
     private HttpClient bot = null!;

@@ -16,7 +16,7 @@ public sealed class TelegramDeliveryTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly ChatTestContext map = new();
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
     private TelegramStub stub = null!;
 
     public async Task InitializeAsync()
