@@ -23,12 +23,12 @@ internal sealed class CreateAdminUserEndpoint : ICarterModule
 {
     public const int MaxZones = 1000;
 
-    private static readonly string[] Fields = ["username", "password", "role", "zones"];
+    private static readonly BodyRules Body = AdminBody.Strict("username", "password", "role", "zones");
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/api/admin/users", async (HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
             {
-                var body = await StrictJsonBody.ReadAsync(request, Fields, cancellationToken);
+                var body = await RequestBody.ReadAsync(request, Body, cancellationToken);
                 var command = new CreateAdminUserCommand(
                     body.String("username")?.Trim(),
                     body.String("password"),
