@@ -80,7 +80,7 @@ internal static class MapHost
         });
 
         var jobs = new JobRegistry(services);
-        var modules = ModuleCatalog.Create();
+        var modules = ModuleCatalog.All;
         foreach (var module in modules)
         {
             module.AddServices(services, builder.Configuration);
@@ -91,15 +91,9 @@ internal static class MapHost
         services.AddMapJobs(settings, jobs);
         services.AddMediator(options =>
         {
+            // No assembly list: the source generator scans every referenced assembly, so a module's handlers are found
+            // because the host references the module (Map.Host.csproj references every project under src/Modules).
             options.ServiceLifetime = ServiceLifetime.Scoped;
-            options.Assemblies =
-            [
-                typeof(Map.Modules.Admin.AdminModule),
-                typeof(Map.Modules.Markers.MarkersModule),
-                typeof(Map.Modules.Chat.ChatModule),
-                typeof(Map.Modules.Duty.DutyModule),
-                typeof(Map.Modules.Tracker.TrackerModule),
-            ];
             options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
         });
         var carterModules = modules

@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Map.SharedKernel;
 
 /// <summary>
-/// The one public entry point of a module. The host calls it to register the module's services and jobs;
-/// its HTTP endpoints are Carter modules found in the same assembly.
+/// The one public entry point of a module: everything the host needs to compose it. The host lists modules in one
+/// place (<c>Map.Host/Platform/Modules/ModuleCatalog.cs</c>) and finds the rest in the module's assembly: its HTTP
+/// endpoints (Carter modules), mediator handlers (source-generated over every referenced assembly) and validators.
 /// </summary>
 public interface IModule
 {
@@ -18,4 +19,7 @@ public interface IModule
     void AddJobs(IJobRegistry jobs)
     {
     }
+
+    /// <summary>The rate-limit buckets this module's endpoints use (names are unique across modules).</summary>
+    IReadOnlyList<RateLimitBucket> RateLimitBuckets => [];
 }

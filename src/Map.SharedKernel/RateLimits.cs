@@ -16,15 +16,24 @@ public interface IRateLimitGate
     ValueTask<RateLimitDecision> AcquireAsync(string bucket, string partitionKey, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Bucket names, as in the specs' rate-limit tables.</summary>
-public static class RateLimitBuckets
+/// <summary>How a bucket's 429 body looks: the specs name two shapes.</summary>
+public enum RateLimitBodyStyle
 {
-    public const string Login = "login";
-    public const string Chat = "chat";
-    public const string BotMarkers = "bot_markers";
-    public const string BotMarkerStatus = "bot_marker_status";
-    public const string BotMarkerCancel = "bot_marker_cancel";
-    public const string BotMyRequests = "bot_my_requests";
+    /// <summary><c>{"error":"rate_limited","limit":N,"remaining":0,"reset_in":S}</c> (login, chat).</summary>
+    Detailed,
+
+    /// <summary><c>{"error":"rate_limited"}</c> (bot endpoints).</summary>
+    Minimal,
+}
+
+/// <summary>
+/// A rate-limit bucket of a spec: its name (the policy name endpoints and <see cref="IRateLimitGate"/> use), the
+/// <c>RATE_LIMIT_*</c> variable that sets its limit per window, the default, and the shape of its 429 body.
+/// A module declares its buckets in <see cref="IModule.RateLimitBuckets"/>.
+/// </summary>
+public sealed record RateLimitBucket(string Name, string EnvironmentVariable, int DefaultLimit, RateLimitBodyStyle BodyStyle)
+{
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>The 429 answer in the legacy shapes, with <c>Retry-After</c>.</summary>

@@ -50,4 +50,77 @@ public static class ArchitectureRules
         var implementations = modules.Select(m => m.Implementation.GetName().Name).ToHashSet();
         return [.. subject.GetReferencedAssemblies().Select(a => a.Name!).Where(implementations.Contains)];
     }
+
+    /// <summary>
+    /// Types of the host that use a module's implementation beyond its entry (<see cref="IModule"/>): the host composes
+    /// modules through their entries only. The mediator's source-generated registrations (namespace <c>Mediator</c>) are
+    /// exempt, since wiring every handler is their job.
+    /// </summary>
+    public static IReadOnlyList<string> UsesModulesBeyondTheirEntry(Assembly subject, IEnumerable<ModuleAssemblies> modules, string? inNamespace = null)
+    {
+        var forbidden = modules
+            .SelectMany(m => m.Implementation.GetTypes())
+            .Where(t => !typeof(IModule).IsAssignableFrom(t))
+            .Select(t => t.FullName!)
+            .Where(n => !n.Contains('<', StringComparison.Ordinal))
+            .ToArray();
+        var types = Types.InAssembly(subject).That().DoNotResideInNamespace("Mediator");
+        if (inNamespace is not null)
+        {
+            types = types.And().ResideInNamespace(inNamespace);
+        }
+
+        var result = types.Should().NotHaveDependencyOnAny(forbidden).GetResult();
+        return result.IsSuccessful ? [] : [.. result.FailingTypeNames];
+    }
+
+    /// <summary>
+    /// Non-public concrete classes that are not sealed (<c>internal sealed</c> is the default; a class meant for
+    /// inheritance is abstract). EF Core's generated model snapshots and migrations are exempt.
+    /// </summary>
+    public static IReadOnlyList<string> UnsealedInternalClasses(Assembly subject, string? inNamespace = null)
+    {
+        return
+        [
+            .. subject.GetTypes()
+                .Where(t => t is { IsClass: true, IsAbstract: false, IsSealed: false, IsPublic: false, IsNestedPublic: false })
+                .Where(t => !t.Name.Contains('<', StringComparison.Ordinal)
+                    && !Attribute.IsDefined(t, typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)))
+                .Where(t => !typeof(Microsoft.EntityFrameworkCore.Infrastructure.ModelSnapshot).IsAssignableFrom(t)
+                    && !typeof(Microsoft.EntityFrameworkCore.Migrations.Migration).IsAssignableFrom(t))
+                .Where(t => inNamespace is null || (t.Namespace ?? "").StartsWith(inNamespace, StringComparison.Ordinal))
+                .Select(t => t.FullName!)
+                .Order(),
+        ];
+    }
+
+    /// <summary>
+    /// Types of one slice (a folder, i.e. namespace, under <paramref name="featuresNamespace"/>) that use another slice's
+    /// types. What several slices share lives in the module's shared folders (or directly in the Features namespace).
+    /// </summary>
+    public static IReadOnlyList<string> SlicesUsingOtherSlices(Assembly subject, string featuresNamespace)
+    {
+        var prefix = featuresNamespace + ".";
+        var typesBySlice = subject.GetTypes()
+            .Where(t => (t.Namespace ?? "").StartsWith(prefix, StringComparison.Ordinal) && !t.FullName!.Contains('<', StringComparison.Ordinal))
+            .GroupBy(t => prefix + t.Namespace![prefix.Length..].Split('.')[0])
+            .ToDictionary(g => g.Key, g => g.Select(t => t.FullName!).ToArray());
+        var offenders = new List<string>();
+        foreach (var slice in typesBySlice.Keys)
+        {
+            var others = typesBySlice.Where(s => s.Key != slice).SelectMany(s => s.Value).ToArray();
+            if (others.Length == 0)
+            {
+                continue;
+            }
+
+            var result = Types.InAssembly(subject).That().ResideInNamespace(slice).Should().NotHaveDependencyOnAny(others).GetResult();
+            if (!result.IsSuccessful)
+            {
+                offenders.AddRange(result.FailingTypeNames);
+            }
+        }
+
+        return [.. offenders.Distinct().Order()];
+    }
 }

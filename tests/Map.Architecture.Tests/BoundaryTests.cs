@@ -1,22 +1,20 @@
-using Map.Modules.Admin;
-using Map.Modules.Admin.Contracts;
-using Map.Modules.Chat;
-using Map.Modules.Duty;
-using Map.Modules.Markers;
-using Map.Modules.Tracker;
+using System.Reflection;
+using Map.Host.Platform.Modules;
 using Map.SharedKernel;
 
 namespace Map.Architecture.Tests;
 
 public sealed class BoundaryTests
 {
+    /// <summary>The host's own module list (the one place a module is added), with each module's Contracts assembly.</summary>
     public static readonly ModuleAssemblies[] Modules =
     [
-        new("Admin", typeof(AdminModule).Assembly, typeof(IAuditLog).Assembly),
-        new("Markers", typeof(MarkersModule).Assembly, System.Reflection.Assembly.Load("Map.Modules.Markers.Contracts")),
-        new("Chat", typeof(ChatModule).Assembly, System.Reflection.Assembly.Load("Map.Modules.Chat.Contracts")),
-        new("Duty", typeof(DutyModule).Assembly, System.Reflection.Assembly.Load("Map.Modules.Duty.Contracts")),
-        new("Tracker", typeof(TrackerModule).Assembly, System.Reflection.Assembly.Load("Map.Modules.Tracker.Contracts")),
+        .. ModuleCatalog.All.Select(module =>
+        {
+            var implementation = module.GetType().Assembly;
+            var name = implementation.GetName().Name!;
+            return new ModuleAssemblies(name["Map.Modules.".Length..], implementation, Assembly.Load(name + ".Contracts"));
+        }),
     ];
 
     public static TheoryData<string> ModuleNames => [.. Modules.Select(m => m.Name)];
@@ -78,5 +76,57 @@ public sealed class BoundaryTests
     public void The_reference_rule_catches_an_assembly_that_references_an_implementation()
     {
         Assert.NotEmpty(ArchitectureRules.ReferencedImplementations(typeof(BoundaryTests).Assembly, Modules));
+    }
+
+    [Fact]
+    public void The_host_uses_modules_only_through_their_entry()
+    {
+        Assert.Empty(ArchitectureRules.UsesModulesBeyondTheirEntry(typeof(ModuleCatalog).Assembly, Modules));
+    }
+
+    [Fact]
+    public void The_entry_rule_catches_code_that_reaches_past_an_entry()
+    {
+        var offenders = ArchitectureRules.UsesModulesBeyondTheirEntry(typeof(BoundaryTests).Assembly, Modules, "Map.Architecture.Tests.Violations");
+
+        Assert.Equal(["Map.Architecture.Tests.Violations.HostReachingPastTheEntry"], offenders);
+    }
+
+    public static TheoryData<string> AssembliesOfOurs =>
+    [
+        .. Modules.SelectMany(m => new[] { m.Implementation, m.Contracts }).Append(typeof(ModuleCatalog).Assembly).Append(typeof(IModule).Assembly)
+            .Select(a => a.GetName().Name!),
+    ];
+
+    [Theory]
+    [MemberData(nameof(AssembliesOfOurs))]
+    public void Internal_classes_are_sealed(string assembly)
+    {
+        Assert.Empty(ArchitectureRules.UnsealedInternalClasses(Assembly.Load(assembly)));
+    }
+
+    [Fact]
+    public void The_sealed_rule_catches_an_open_internal_class()
+    {
+        var offenders = ArchitectureRules.UnsealedInternalClasses(typeof(BoundaryTests).Assembly, "Map.Architecture.Tests.Violations");
+
+        Assert.Equal(["Map.Architecture.Tests.Violations.UnsealedHelper"], offenders);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModuleNames))]
+    public void A_slice_does_not_use_another_slice(string name)
+    {
+        var module = Module(name);
+
+        Assert.Empty(ArchitectureRules.SlicesUsingOtherSlices(module.Implementation, module.Implementation.GetName().Name + ".Features"));
+    }
+
+    [Fact]
+    public void The_slice_rule_catches_a_slice_using_another()
+    {
+        var offenders = ArchitectureRules.SlicesUsingOtherSlices(typeof(BoundaryTests).Assembly, "Map.Architecture.Tests.Violations.Features");
+
+        Assert.Equal(["Map.Architecture.Tests.Violations.Features.SubmitThing.SubmitThingEndpoint"], offenders);
     }
 }

@@ -16,3 +16,17 @@ public sealed class LeakedPublicHandler
     {
     }
 }
+
+/// <summary>Pretends to be host code that reaches past a module's entry into its internals.</summary>
+internal sealed class HostReachingPastTheEntry
+{
+    public string Peek() => typeof(Map.Modules.Markers.Data.Migrations.Initial).Name;
+}
+
+/// <summary>A concrete internal class left open for inheritance (the compiler's CA1852 would refuse it too).</summary>
+#pragma warning disable CA1852
+internal class UnsealedHelper
+{
+    public int Value { get; set; }
+}
+#pragma warning restore CA1852

@@ -32,10 +32,10 @@ internal sealed class ProbeEndpoints : ICarterModule
             .RequireAuthorization(MapPolicies.Superadmin);
         app.MapGet("/api/probe/boom", (HttpContext _) => ThrowUnexpected());
         app.MapPost("/api/probe/rate", () => Results.Json(new { ok = true }))
-            .RequireRateLimiting(RateLimitBuckets.Login);
+            .RequireRateLimiting("login");
         app.MapPost("/api/probe/gate/{user}", async (string user, IRateLimitGate gate) =>
         {
-            var decision = await gate.AcquireAsync(RateLimitBuckets.Chat, "user:" + user);
+            var decision = await gate.AcquireAsync("chat", "user:" + user);
             return decision.Allowed ? Results.Json(new { ok = true }) : new RateLimitedResult(decision, detailed: true);
         });
         app.MapGet("/api/probe/ip", (HttpContext c) => Results.Json(new { ip = c.Connection.RemoteIpAddress?.ToString() }));

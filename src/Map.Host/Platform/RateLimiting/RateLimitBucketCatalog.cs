@@ -1,35 +1,23 @@
+using Map.Host.Platform.Modules;
 using Map.SharedKernel;
 
 namespace Map.Host.Platform.RateLimiting;
 
-/// <summary>How a bucket's 429 body looks: the specs name two shapes.</summary>
-internal enum RateLimitBodyStyle
-{
-    /// <summary><c>{"error":"rate_limited","limit":N,"remaining":0,"reset_in":S}</c> (login, chat).</summary>
-    Detailed,
-
-    /// <summary><c>{"error":"rate_limited"}</c> (bot endpoints).</summary>
-    Minimal,
-}
-
-internal sealed record RateLimitBucket(string Name, string EnvironmentVariable, int DefaultLimit, RateLimitBodyStyle BodyStyle)
-{
-    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(1);
-}
-
-/// <summary>Every rate-limit bucket of the specs, its <c>RATE_LIMIT_*</c> variable and default per minute.</summary>
+/// <summary>Every rate-limit bucket the modules declare (<see cref="IModule.RateLimitBuckets"/>).</summary>
 internal static class RateLimitBucketCatalog
 {
-    public static IReadOnlyList<RateLimitBucket> All { get; } =
-    [
-        new(RateLimitBuckets.Login, "RATE_LIMIT_LOGIN_PER_MINUTE", 10, RateLimitBodyStyle.Detailed),
-        new(RateLimitBuckets.Chat, "RATE_LIMIT_CHAT_PER_MINUTE", 120, RateLimitBodyStyle.Detailed),
-        new(RateLimitBuckets.BotMarkers, "RATE_LIMIT_BOT_MARKERS_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
-        new(RateLimitBuckets.BotMarkerStatus, "RATE_LIMIT_BOT_STATUS_PER_MINUTE", 180, RateLimitBodyStyle.Minimal),
-        new(RateLimitBuckets.BotMarkerCancel, "RATE_LIMIT_BOT_CANCEL_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
-        new(RateLimitBuckets.BotMyRequests, "RATE_LIMIT_BOT_MYREQ_PER_MINUTE", 120, RateLimitBodyStyle.Minimal),
-    ];
+    public static IReadOnlyList<RateLimitBucket> All { get; } = Collect(ModuleCatalog.All);
 
     public static RateLimitBucket Get(string name) =>
         All.FirstOrDefault(b => b.Name == name) ?? throw new ArgumentException($"Unknown rate-limit bucket '{name}'.", nameof(name));
+
+    internal static IReadOnlyList<RateLimitBucket> Collect(IEnumerable<IModule> modules)
+    {
+        var buckets = modules.SelectMany(m => m.RateLimitBuckets).ToList();
+        var duplicate = buckets.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1)
+            ?? buckets.GroupBy(b => b.EnvironmentVariable).FirstOrDefault(g => g.Count() > 1);
+        return duplicate is null
+            ? buckets
+            : throw new InvalidOperationException($"Two rate-limit buckets share '{duplicate.Key}'; bucket names and variables are unique.");
+    }
 }

@@ -30,4 +30,15 @@ public sealed class AdminModule : IModule
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<PurgeExpiredSessions>(PurgeExpiredSessions.JobId, "17 * * * *");
+
+    public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
+    [
+        new(AdminRateLimits.Login, "RATE_LIMIT_LOGIN_PER_MINUTE", 10, RateLimitBodyStyle.Detailed),
+    ];
+}
+
+/// <summary>Names of Admin's rate-limit buckets (admin-platform spec).</summary>
+internal static class AdminRateLimits
+{
+    public const string Login = "login";
 }

@@ -34,4 +34,15 @@ public sealed class ChatModule : IModule
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<TelegramOutboxSweep>(TelegramOutboxSweep.JobId, "* * * * *");
+
+    public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
+    [
+        new(ChatRateLimits.Messages, "RATE_LIMIT_CHAT_PER_MINUTE", 120, RateLimitBodyStyle.Detailed),
+    ];
+}
+
+/// <summary>Names of Chat's rate-limit buckets (chat spec §5).</summary>
+internal static class ChatRateLimits
+{
+    public const string Messages = "chat";
 }

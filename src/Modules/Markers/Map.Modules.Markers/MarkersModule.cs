@@ -33,4 +33,21 @@ public sealed class MarkersModule : IModule
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<GeocodeCachePurge>(GeocodeCachePurge.Id, "17 * * * *");
+
+    public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
+    [
+        new(MarkersRateLimits.BotMarkers, "RATE_LIMIT_BOT_MARKERS_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
+        new(MarkersRateLimits.BotMarkerStatus, "RATE_LIMIT_BOT_STATUS_PER_MINUTE", 180, RateLimitBodyStyle.Minimal),
+        new(MarkersRateLimits.BotMarkerCancel, "RATE_LIMIT_BOT_CANCEL_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
+        new(MarkersRateLimits.BotMyRequests, "RATE_LIMIT_BOT_MYREQ_PER_MINUTE", 120, RateLimitBodyStyle.Minimal),
+    ];
+}
+
+/// <summary>Names of Markers' rate-limit buckets (markers spec §5).</summary>
+internal static class MarkersRateLimits
+{
+    public const string BotMarkers = "bot_markers";
+    public const string BotMarkerStatus = "bot_marker_status";
+    public const string BotMarkerCancel = "bot_marker_cancel";
+    public const string BotMyRequests = "bot_my_requests";
 }

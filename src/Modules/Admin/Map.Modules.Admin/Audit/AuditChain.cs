@@ -34,8 +34,7 @@ internal static class AuditChain
     }
 
     /// <summary>PostgreSQL microsecond precision: hash exactly what the database will give back.</summary>
-    public static DateTime Truncate(DateTime value) =>
-        new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
+    public static DateTime Truncate(DateTime value) => DatabaseTime.Truncate(value);
 
     /// <summary>Objects with keys in ordinal order, recursively; jsonb reorders keys, so the hash must not depend on it.</summary>
     private static JsonNode? Canonicalize(JsonNode? node) => node switch

@@ -6,6 +6,9 @@ namespace Map.Modules.Admin.Domain;
 /// <summary>A web admin account (<c>admin_users</c>). Rules about roles and activity live here.</summary>
 internal sealed partial class AdminUser
 {
+    /// <summary>Zones one account may be bound to.</summary>
+    public const int MaxZones = 1000;
+
     public const int UsernameMinLength = 3;
     public const int UsernameMaxLength = 64;
     public const int PasswordMinLength = 10;

@@ -51,11 +51,4 @@ internal static class ChatDialogStore
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.IsRead, true), cancellationToken);
         dialog.MarkReadByAdmin();
     }
-
-    /// <summary>Timestamps as PostgreSQL keeps them (microseconds), so what a send returns equals what a read returns.</summary>
-    public static DateTime Now(this TimeProvider clock)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc);
-    }
 }

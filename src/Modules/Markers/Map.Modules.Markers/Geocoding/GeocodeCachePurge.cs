@@ -11,7 +11,7 @@ internal sealed class GeocodeCachePurge(MarkersDbContext db, TimeProvider clock)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.Now();
         await db.GeocodeCache.Where(c => c.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Map.SharedKernel;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
@@ -116,7 +117,7 @@ internal sealed partial class OnlineGeocoder(
     /// <summary>Reserves the next free call slot (shared by every instance) and waits for it; false if it is too far away.</summary>
     private async Task<bool> WaitForSlotAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.Now();
         await using var command = dataSource.CreateCommand(
             """
             UPDATE markers.geocode_throttle
@@ -145,7 +146,7 @@ internal sealed partial class OnlineGeocoder(
     {
         await using var command = dataSource.CreateCommand("SELECT hits::text FROM markers.geocode_cache WHERE key = @key AND expires_at > @now");
         command.Parameters.AddWithValue("key", key);
-        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = clock.GetUtcNow().UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = clock.Now() });
         if (await command.ExecuteScalarAsync(cancellationToken) is not string json)
         {
             return null;
@@ -169,7 +170,7 @@ internal sealed partial class OnlineGeocoder(
             """);
         command.Parameters.AddWithValue("key", key);
         command.Parameters.Add(new NpgsqlParameter("hits", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(hits, Map.SharedKernel.WireJson.Options) });
-        command.Parameters.Add(new NpgsqlParameter("expires", NpgsqlDbType.TimestampTz) { Value = (clock.GetUtcNow() + settings.GeocodeCacheTtl).UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter("expires", NpgsqlDbType.TimestampTz) { Value = clock.Now() + settings.GeocodeCacheTtl });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

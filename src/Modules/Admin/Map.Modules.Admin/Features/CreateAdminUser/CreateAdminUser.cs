@@ -21,8 +21,6 @@ namespace Map.Modules.Admin.Features.CreateAdminUser;
 /// </summary>
 internal sealed class CreateAdminUserEndpoint : ICarterModule
 {
-    public const int MaxZones = 1000;
-
     private static readonly BodyRules Body = AdminBody.Strict("username", "password", "role", "zones");
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
@@ -33,7 +31,7 @@ internal sealed class CreateAdminUserEndpoint : ICarterModule
                     body.String("username")?.Trim(),
                     body.String("password"),
                     body.String("role"),
-                    body.PositiveIntegers("zones", MaxZones) ?? []);
+                    body.PositiveIntegers("zones", AdminUser.MaxZones) ?? []);
                 var created = await sender.Send(command, cancellationToken);
                 return Results.Json(created, statusCode: StatusCodes.Status201Created);
             })

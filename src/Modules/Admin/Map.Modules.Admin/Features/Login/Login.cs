@@ -32,7 +32,7 @@ internal sealed class LoginEndpoint : ICarterModule
         app.MapPost("/login", HandleAsync)
             .AllowAnonymous()
             .CsrfExempt()
-            .RequireRateLimiting(RateLimitBuckets.Login);
+            .RequireRateLimiting(AdminRateLimits.Login);
 
     private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, CancellationToken cancellationToken)
     {

@@ -4,7 +4,6 @@ using FluentValidation;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Admin.Data;
 using Map.Modules.Admin.Domain;
-using Map.Modules.Admin.Features.CreateAdminUser;
 using Map.Modules.Admin.Http;
 using Map.Modules.Admin.Passwords;
 using Map.SharedKernel;
@@ -45,7 +44,7 @@ internal sealed class UpdateAdminUserEndpoint : ICarterModule
             string.IsNullOrEmpty(role) ? null : role,
             body.Boolean("is_active"),
             string.IsNullOrEmpty(password) ? null : password,
-            body.PositiveIntegers("zones", CreateAdminUserEndpoint.MaxZones));
+            body.PositiveIntegers("zones", AdminUser.MaxZones));
         return Results.Json(await sender.Send(command, cancellationToken));
     }
 }

@@ -2,7 +2,6 @@ using Carter;
 using FluentValidation;
 using Map.Modules.Chat.Data;
 using Map.Modules.Chat.Domain;
-using Map.Modules.Chat.Features.UnreadUser;
 using Map.Modules.Chat.Wire;
 using Map.SharedKernel;
 using Mediator;

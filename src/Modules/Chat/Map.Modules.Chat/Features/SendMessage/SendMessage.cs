@@ -30,7 +30,7 @@ internal sealed class SendMessageEndpoint : ICarterModule
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         // The bot relays every Telegram user from one address: each user gets their own budget.
         var key = fromAdmin ? "ip:" + ip : $"bot:{ip}:{StoredText.Clip(userId, ChatDialog.UserIdMaxLength)}";
-        var decision = await rateLimit.AcquireAsync(RateLimitBuckets.Chat, key, cancellationToken);
+        var decision = await rateLimit.AcquireAsync(ChatRateLimits.Messages, key, cancellationToken);
         if (!decision.Allowed)
         {
             return new RateLimitedResult(decision, detailed: true);

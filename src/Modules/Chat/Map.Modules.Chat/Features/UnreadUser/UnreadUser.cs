@@ -1,7 +1,6 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Chat.Data;
-using Map.Modules.Chat.Domain;
 using Map.SharedKernel;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -42,11 +41,4 @@ internal sealed class UnreadUserHandler(ChatDbContext db) : IQueryHandler<Unread
         var unread = seen is null ? 0 : await db.CountUnseenAsync(query.UserId, seen.Value, cancellationToken);
         return new UnreadUserResult(query.UserId, unread);
     }
-}
-
-internal static class UnseenReplies
-{
-    /// <summary>Admin replies to the user above the seen cursor.</summary>
-    public static Task<int> CountUnseenAsync(this ChatDbContext db, string userId, int seenCursor, CancellationToken cancellationToken) =>
-        db.Messages.CountAsync(m => m.UserId == userId && m.Sender == ChatSender.Admin && m.Id > seenCursor, cancellationToken);
 }

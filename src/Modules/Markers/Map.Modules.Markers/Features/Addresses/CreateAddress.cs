@@ -73,7 +73,7 @@ internal sealed class CreateAddressHandler(
         var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
 
         var photo = extension is null ? null : await photos.SaveAsync(command.Photo!, extension, cancellationToken);
-        var address = Address.Create(content with { Photo = photo }, clock.GetUtcNow().UtcDateTime);
+        var address = Address.Create(content with { Photo = photo }, clock.Now());
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

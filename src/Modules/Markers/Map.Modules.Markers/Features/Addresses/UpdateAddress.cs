@@ -108,7 +108,7 @@ internal sealed class UpdateAddressHandler(
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            address.Apply(patch, clock.GetUtcNow().UtcDateTime);
+            address.Apply(patch, clock.Now());
             await db.SaveChangesAsync(cancellationToken);
             await audit.RecordAsync(db.Database, "address.update", new { id = address.Id, fields = ChangedFields(patch) }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

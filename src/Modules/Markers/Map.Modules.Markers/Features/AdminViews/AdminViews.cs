@@ -39,7 +39,7 @@ internal sealed class AdminViewsEndpoint : ICarterModule
             .GroupBy(m => m.State).Select(g => new { State = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         int Count(MarkerState state) => byState.FirstOrDefault(s => s.State == state)?.Count ?? 0;
         var addresses = db.Addresses.AsNoTracking().InScope(scope);
-        var weekAgo = clock.GetUtcNow().UtcDateTime.AddDays(-7);
+        var weekAgo = clock.Now().AddDays(-7);
         return Results.Json(new
         {
             applications = new

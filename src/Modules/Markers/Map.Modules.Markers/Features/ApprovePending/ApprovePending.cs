@@ -47,7 +47,7 @@ internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory
                 throw ApiException.BadRequest("the request has no coordinates; edit it as an address instead");
             }
 
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = clock.Now();
             address = Address.Create(marker.ToAddressContent(), now);
             db.Addresses.Add(address);
             await db.SaveChangesAsync(cancellationToken);

@@ -1,7 +1,7 @@
 using Carter;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.Modules.Markers.Features.SubmitMarkerFromBot;
+using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +25,7 @@ internal sealed class BotMarkerStatusEndpoint : ICarterModule
             app.MapGet(path, async (int pid, HttpContext context, ISender sender, IRateLimitGate rateLimits, CancellationToken cancellationToken) =>
                 {
                     var limit = await rateLimits.AcquireAsync(
-                        RateLimitBuckets.BotMarkerStatus, BotRateLimit.Key(context, context.Request.Query["user_id"].ToString().Trim()), cancellationToken);
+                        MarkersRateLimits.BotMarkerStatus, BotRateLimit.Key(context, context.Request.Query["user_id"].ToString().Trim()), cancellationToken);
                     if (!limit.Allowed)
                     {
                         return new RateLimitedResult(limit, detailed: false);

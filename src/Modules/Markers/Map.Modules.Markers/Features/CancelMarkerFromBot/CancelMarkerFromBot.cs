@@ -2,7 +2,6 @@ using Carter;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.Modules.Markers.Features.SubmitMarkerFromBot;
 using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Mediator;
@@ -37,7 +36,7 @@ internal sealed class CancelMarkerFromBotEndpoint : ICarterModule
     {
         var fields = await RequestBody.ReadAsync(context.Request, MarkerBodies.Fields, cancellationToken);
         var userId = MarkerText.NullIfEmpty(context.Request.Query["user_id"].ToString()) ?? MarkerText.NullIfEmpty(fields.Text("user_id"));
-        var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMarkerCancel, BotRateLimit.Key(context, userId), cancellationToken);
+        var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMarkerCancel, BotRateLimit.Key(context, userId), cancellationToken);
         if (!limit.Allowed)
         {
             return new RateLimitedResult(limit, detailed: false);
@@ -96,7 +95,7 @@ internal sealed class CancelMarkerHandler(MarkersDbContext db, IEventBus events,
             }
 
             marker = found;
-            marker.Cancel(Actors.Telegram(command.UserId), "cancelled by the submitter", clock.GetUtcNow().UtcDateTime);
+            marker.Cancel(Actors.Telegram(command.UserId), "cancelled by the submitter", clock.Now());
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -34,7 +34,7 @@ internal sealed class ClearPendingHandler(MarkersDbContext db, IAuditLog audit, 
 {
     public async ValueTask<int> Handle(ClearPendingCommand command, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.Now();
         var actor = Actors.Name(command.User);
         int cleared;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))

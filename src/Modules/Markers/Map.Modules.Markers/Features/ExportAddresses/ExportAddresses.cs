@@ -94,13 +94,3 @@ internal sealed class ExportAddressesEndpoint : ICarterModule
 
     private sealed record ExportRow(int Id, string Name, double? Lat, double? Lon, string? Notes, string? Status, string? Link, string? Category);
 }
-
-/// <summary>Spreadsheet formula injection guard for CSV text cells.</summary>
-internal static class CsvText
-{
-    private static readonly char[] FormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
-
-    public static string? Defuse(string? text) => text is { Length: > 0 } && FormulaStarts.Contains(text[0]) ? "'" + text : text;
-
-    public static string? Restore(string? text) => text is { Length: > 1 } && text[0] == '\'' && FormulaStarts.Contains(text[1]) ? text[1..] : text;
-}

@@ -5,7 +5,6 @@ using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.Modules.Markers.Features.ExportAddresses;
 using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Mediator;
@@ -76,7 +75,7 @@ internal sealed partial class ImportAddressesHandler(
 
         var scope = await directory.ScopeOfAsync(command.User, cancellationToken);
         var ids = valid.Where(v => v.Id is not null).Select(v => v.Id!.Value).Distinct().ToArray();
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.Now();
         var created = new List<Address>();
         var updated = new List<Address>();
         try

@@ -1,7 +1,7 @@
 using Carter;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.Modules.Markers.Features.SubmitMarkerFromBot;
+using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
@@ -27,7 +27,7 @@ internal sealed class ListMyRequestsEndpoint : ICarterModule
         {
             app.MapGet(path, async (string userId, HttpContext context, ISender sender, IRateLimitGate rateLimits, CancellationToken cancellationToken) =>
                 {
-                    var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMyRequests, BotRateLimit.Key(context, userId.Trim()), cancellationToken);
+                    var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMyRequests, BotRateLimit.Key(context, userId.Trim()), cancellationToken);
                     if (!limit.Allowed)
                     {
                         return new RateLimitedResult(limit, detailed: false);

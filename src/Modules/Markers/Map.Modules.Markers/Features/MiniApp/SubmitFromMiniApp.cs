@@ -55,7 +55,7 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
             return ApiErrors.Forbidden();
         }
 
-        var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMarkers, "webapp|u:" + user.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMarkers, BotRateLimit.MiniAppKey(user.Id), cancellationToken);
         if (!limit.Allowed)
         {
             return new RateLimitedResult(limit, detailed: false);
@@ -105,7 +105,7 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
             new PointContent($"MiniApp: {category}", point, notes, Status, null, category, zoneId, photo),
             new Submitter(userId, null, reporter),
             Actors.Telegram(userId),
-            clock.GetUtcNow().UtcDateTime);
+            clock.Now());
         db.PendingMarkers.Add(marker);
         try
         {

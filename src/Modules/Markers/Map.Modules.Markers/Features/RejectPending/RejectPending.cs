@@ -40,7 +40,7 @@ internal sealed class RejectPendingHandler(MarkersDbContext db, IAdminDirectory 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             marker = await Moderation.LockPendingAsync(db, scope, command.Id, cancellationToken);
-            marker.Reject(Actors.Name(command.User), command.Reason, clock.GetUtcNow().UtcDateTime);
+            marker.Reject(Actors.Name(command.User), command.Reason, clock.Now());
             await db.SaveChangesAsync(cancellationToken);
             await audit.RecordAsync(db.Database, "pending.reject", new { pending_id = marker.Id, reason = command.Reason }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

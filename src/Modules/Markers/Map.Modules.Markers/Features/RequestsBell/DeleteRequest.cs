@@ -59,7 +59,7 @@ internal sealed class DeleteRequestHandler(
             }
 
             marker = found;
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = clock.Now();
             match = await FindMatchAsync(marker, cancellationToken);
             photoMoved = match is not null && scope.Allows(match.ZoneId) && match.AdoptPhoto(marker.Photo, now);
             var actor = Actors.Name(command.User);

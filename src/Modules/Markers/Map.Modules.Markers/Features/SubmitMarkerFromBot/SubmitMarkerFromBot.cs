@@ -29,7 +29,7 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
     {
         var fields = await RequestBody.ReadAsync(context.Request, MarkerBodies.WithPhoto(settings), cancellationToken);
         var userId = fields.Text("user_id")?.Trim();
-        var limit = await rateLimits.AcquireAsync(RateLimitBuckets.BotMarkers, BotRateLimit.Key(context, userId), cancellationToken);
+        var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMarkers, BotRateLimit.Key(context, userId), cancellationToken);
         if (!limit.Allowed)
         {
             return new RateLimitedResult(limit, detailed: false);
@@ -88,17 +88,4 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
     private static bool IsOff(string? value) => value?.Trim().ToLowerInvariant() is "0" or "false";
 
     private static bool IsOn(string? value) => value?.Trim().ToLowerInvariant() is "1" or "true";
-}
-
-internal static class BotRateLimit
-{
-    /// <summary>
-    /// All bot traffic comes from the bot server's one IP, so the partition is the client IP plus, when the request names
-    /// one, the Telegram user: one flooding user does not lock the others out.
-    /// </summary>
-    public static string Key(HttpContext context, string? telegramUserId)
-    {
-        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return string.IsNullOrEmpty(telegramUserId) ? ip : $"{ip}|u:{StoredText.Clip(telegramUserId, 64)}";
-    }
 }

@@ -92,7 +92,7 @@ internal sealed class SubmitMarkerHandler(
             new PointContent(name, point, notes, status, link, category, zoneId, photo),
             submitter,
             Actors.Telegram(submitter.UserId),
-            clock.GetUtcNow().UtcDateTime);
+            clock.Now());
         db.PendingMarkers.Add(marker);
         try
         {

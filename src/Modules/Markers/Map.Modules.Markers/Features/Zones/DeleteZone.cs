@@ -45,7 +45,7 @@ internal sealed class DeleteZoneHandler(MarkersDbContext db, IAdminDirectory dir
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = clock.Now();
             unlinked = [.. await db.Addresses.Where(a => a.ZoneId == zone.Id).Select(a => a.Id).ToListAsync(cancellationToken)];
             await db.Addresses.Where(a => a.ZoneId == zone.Id)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.ZoneId, (int?)null).SetProperty(x => x.UpdatedAt, now), cancellationToken);
