@@ -157,6 +157,7 @@ internal static class MapHost
         app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
         app.UseMetricsAccess(settings);
         app.UseRouting();
+        app.UseMiddleware<InputTextGuard>();
         app.UseHttpMetrics();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();

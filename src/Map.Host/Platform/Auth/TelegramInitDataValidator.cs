@@ -41,6 +41,7 @@ internal sealed class TelegramInitDataValidator(MapSettings settings, TimeProvid
 
         if (!fields.TryGetValue("auth_date", out var authDate)
             || !long.TryParse(authDate, NumberStyles.Integer, CultureInfo.InvariantCulture, out var authUnix)
+            || authUnix is < 0 or > MaxUnixSeconds
             || clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(authUnix) > settings.TelegramInitDataMaxAge)
         {
             return null;
@@ -55,7 +56,10 @@ internal sealed class TelegramInitDataValidator(MapSettings settings, TimeProvid
         {
             using var user = JsonDocument.Parse(userJson.ToString());
             var root = user.RootElement;
-            if (!root.TryGetProperty("id", out var id) || !id.TryGetInt64(out var userId))
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("id", out var id)
+                || id.ValueKind != JsonValueKind.Number
+                || !id.TryGetInt64(out var userId))
             {
                 return null;
             }
@@ -68,6 +72,24 @@ internal sealed class TelegramInitDataValidator(MapSettings settings, TimeProvid
         }
     }
 
-    private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>The last second <see cref="DateTimeOffset"/> can hold (9999-12-31T23:59:59Z).</summary>
+    private const long MaxUnixSeconds = 253_402_300_799;
+
+    /// <summary>A profile string; text that cannot be stored (NUL, a lone surrogate) counts as absent.</summary>
+    private static string? Text(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString() is { } text && StoredText.IsStorable(text) ? text : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

@@ -95,5 +95,5 @@ internal sealed class AuditLog(IHttpContextAccessor http, NpgsqlDataSource dataS
         return command;
     }
 
-    private static string Clip(string value, int max) => value.Length <= max ? value : value[..max];
+    private static string Clip(string value, int max) => StoredText.Clip(value, max);
 }

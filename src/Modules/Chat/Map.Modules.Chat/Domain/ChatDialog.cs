@@ -1,3 +1,5 @@
+using Map.SharedKernel;
+
 namespace Map.Modules.Chat.Domain;
 
 /// <summary>Dialog statuses of the support chat.</summary>
@@ -175,7 +177,7 @@ internal sealed class ChatDialog
 
     public void SetUnreadForUser(int count) => UnreadForUser = count;
 
-    private static string Clip(string value, int max) => value.Length <= max ? value : value[..max];
+    private static string Clip(string value, int max) => StoredText.Clip(value, max);
 }
 
 /// <summary>Telegram profile fields a message may carry (nested <c>user</c> object or flat keys).</summary>
@@ -198,6 +200,6 @@ internal sealed record TelegramProfile(string? Username, string? FirstName, stri
     private static string? Normalize(string? value, int max)
     {
         var trimmed = value?.Trim();
-        return string.IsNullOrEmpty(trimmed) ? null : trimmed.Length <= max ? trimmed : trimmed[..max];
+        return string.IsNullOrEmpty(trimmed) ? null : StoredText.Clip(trimmed, max);
     }
 }

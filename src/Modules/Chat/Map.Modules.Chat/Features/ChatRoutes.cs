@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using FluentValidation;
 using Map.Modules.Chat.Domain;
+using Map.SharedKernel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -35,7 +36,21 @@ internal static class ChatRoutes
 
     public static IRuleBuilderOptions<T, string> ChatUserId<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(id => id.Length is > 0 and <= ChatDialog.UserIdMaxLength)
-            .WithMessage($"user_id must be 1 to {ChatDialog.UserIdMaxLength} characters");
+            .WithMessage($"user_id must be 1 to {ChatDialog.UserIdMaxLength} characters")
+            .Must(IsValidUserId)
+            .WithMessage("user_id must not start or end with spaces or hold control or direction characters");
+
+    /// <summary>
+    /// A dialog id as stored: non-empty, at most <see cref="ChatDialog.UserIdMaxLength"/>, already trimmed, and free
+    /// of control, format (right-to-left override, zero-width) and line/paragraph separator characters, so a
+    /// <c>%20</c>, CR/LF or RLO id can never become a dialog of its own.
+    /// </summary>
+    public static bool IsValidUserId(string id) =>
+        id.Length is > 0 and <= ChatDialog.UserIdMaxLength
+        && id.Trim().Length == id.Length
+        && StoredText.IsStorable(id)
+        && !id.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Map.SharedKernel;
+
 namespace Map.Modules.Markers.Domain;
 
 /// <summary>Moderation state of a request. Approved, rejected and cancelled are terminal.</summary>
@@ -180,7 +182,7 @@ internal sealed class PendingHistoryEntry
     {
         Status = status,
         AddressId = addressId,
-        Actor = actor.Length <= ActorMax ? actor : actor[..ActorMax],
+        Actor = StoredText.Clip(actor, ActorMax),
         Reason = reason,
         Timestamp = now,
     };

@@ -1,3 +1,4 @@
+using Map.SharedKernel;
 using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Markers.Infrastructure;
@@ -21,5 +22,5 @@ internal static class BotRateLimit
     /// </summary>
     public static string MiniAppKey(long telegramUserId) => "webapp|" + UserPart(telegramUserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private static string UserPart(string telegramUserId) => $"u:{(telegramUserId.Length <= 64 ? telegramUserId : telegramUserId[..64])}";
+    private static string UserPart(string telegramUserId) => $"u:{StoredText.Clip(telegramUserId, 64)}";
 }

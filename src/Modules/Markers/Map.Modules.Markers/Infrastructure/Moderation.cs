@@ -29,7 +29,7 @@ internal static class Moderation
     /// <summary>An optional <c>reason</c> from a lenient JSON body.</summary>
     public static async Task<string?> ReadReasonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var body = await JsonBodies.ReadObjectAsync(request, lenient: true, cancellationToken);
+        var body = (await RequestBody.ReadAsync(request, BodyRules.LenientJson, cancellationToken)).Root;
         var reason = body.TryGetProperty("reason", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         return InputRules.Text("reason", reason, PendingHistoryEntry.ReasonMax);
     }

@@ -21,12 +21,12 @@ namespace Map.Modules.Admin.Features.CreateAdminUser;
 /// </summary>
 internal sealed class CreateAdminUserEndpoint : ICarterModule
 {
-    private static readonly string[] Fields = ["username", "password", "role", "zones"];
+    private static readonly BodyRules Body = AdminBody.Strict("username", "password", "role", "zones");
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/api/admin/users", async (HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
             {
-                var body = await StrictJsonBody.ReadAsync(request, Fields, cancellationToken);
+                var body = await RequestBody.ReadAsync(request, Body, cancellationToken);
                 var command = new CreateAdminUserCommand(
                     body.String("username")?.Trim(),
                     body.String("password"),

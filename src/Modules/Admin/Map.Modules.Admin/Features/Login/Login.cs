@@ -26,7 +26,7 @@ internal sealed class LoginEndpoint : ICarterModule
 {
     public const string CsrfCookieName = "csrf_token";
 
-    private static readonly string[] Fields = ["username", "password"];
+    private static readonly BodyRules Body = AdminBody.Strict("username", "password");
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/login", HandleAsync)
@@ -36,7 +36,7 @@ internal sealed class LoginEndpoint : ICarterModule
 
     private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, CancellationToken cancellationToken)
     {
-        var body = await StrictJsonBody.ReadAsync(context.Request, Fields, cancellationToken);
+        var body = await RequestBody.ReadAsync(context.Request, Body, cancellationToken);
         var result = await sender.Send(new LoginCommand(body.String("username") ?? "", body.String("password") ?? ""), cancellationToken);
         if (result is null)
         {
@@ -88,7 +88,7 @@ internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher
         return new LoginResult(user.Id, user.Username, user.Role);
     }
 
-    private static string Clip(string value) => value.Length <= 64 ? value : value[..64];
+    private static string Clip(string value) => StoredText.Clip(value, 64);
 }
 
 /// <summary>

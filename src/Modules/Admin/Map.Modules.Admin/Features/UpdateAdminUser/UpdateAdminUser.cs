@@ -24,7 +24,7 @@ namespace Map.Modules.Admin.Features.UpdateAdminUser;
 /// </summary>
 internal sealed class UpdateAdminUserEndpoint : ICarterModule
 {
-    private static readonly string[] Fields = ["role", "is_active", "password", "zones"];
+    private static readonly BodyRules Body = AdminBody.Strict("role", "is_active", "password", "zones");
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
@@ -34,7 +34,7 @@ internal sealed class UpdateAdminUserEndpoint : ICarterModule
 
     private static async Task<IResult> HandleAsync(int id, HttpContext context, ISender sender, CancellationToken cancellationToken)
     {
-        var body = await StrictJsonBody.ReadAsync(context.Request, Fields, cancellationToken);
+        var body = await RequestBody.ReadAsync(context.Request, Body, cancellationToken);
         var role = body.String("role");
         var password = body.String("password");
         var command = new UpdateAdminUserCommand(

@@ -25,7 +25,7 @@ internal sealed class AckAdminEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost(ChatRoutes.UserPath + "/ack_admin", async (string userId, HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
         {
-            var body = await JsonBodies.ReadObjectAsync(request, lenient: true, cancellationToken);
+            var body = (await RequestBody.ReadAsync(request, BodyRules.LenientJson, cancellationToken)).Root;
             return Results.Json(await sender.Send(new AckAdminCommand(userId, ChatRoutes.ReadCursor(body)), cancellationToken));
         })
         .RequireAuthorization(MapPolicies.Bot)

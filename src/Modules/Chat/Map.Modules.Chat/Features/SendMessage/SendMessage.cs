@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Carter;
 using FluentValidation;
 using Map.Modules.Admin.Contracts;
@@ -30,31 +29,31 @@ internal sealed class SendMessageEndpoint : ICarterModule
         var fromAdmin = context.User.IsAdmin();
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         // The bot relays every Telegram user from one address: each user gets their own budget.
-        var key = fromAdmin ? "ip:" + ip : $"bot:{ip}:{(userId.Length <= ChatDialog.UserIdMaxLength ? userId : userId[..ChatDialog.UserIdMaxLength])}";
+        var key = fromAdmin ? "ip:" + ip : $"bot:{ip}:{StoredText.Clip(userId, ChatDialog.UserIdMaxLength)}";
         var decision = await rateLimit.AcquireAsync(ChatRateLimits.Messages, key, cancellationToken);
         if (!decision.Allowed)
         {
             return new RateLimitedResult(decision, detailed: true);
         }
 
-        var body = await JsonBodies.ReadObjectAsync(context.Request, lenient: true, cancellationToken);
+        var body = await RequestBody.ReadAsync(context.Request, BodyRules.LenientJson, cancellationToken);
         var command = new SendMessageCommand(
             userId,
-            body.OptionalString("text")?.Trim() ?? "",
+            body.String("text")?.Trim() ?? "",
             fromAdmin ? ChatSender.Admin : ChatSender.User,
-            body.OptionalString("sender")?.Trim() is { Length: > 0 } requested ? requested : null,
+            body.String("sender")?.Trim() is { Length: > 0 } requested ? requested : null,
             ReadProfile(body));
         var message = await sender.Send(command, cancellationToken);
         return Results.Json(message, statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>The Telegram profile, nested as <c>user</c> or flat; each key also under its <c>tg_</c> name.</summary>
-    private static TelegramProfile ReadProfile(JsonElement body)
+    private static TelegramProfile ReadProfile(RequestBody body)
     {
-        var nested = body.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object ? user : (JsonElement?)null;
+        var nested = body.Object("user");
         string? Read(string name, string alias) =>
-            (nested is { } n ? n.OptionalString(name) ?? n.OptionalString(alias) : null)
-            ?? body.OptionalString(name) ?? body.OptionalString(alias);
+            (nested is { } n ? n.String(name) ?? n.String(alias) : null)
+            ?? body.String(name) ?? body.String(alias);
         return TelegramProfile.From(
             Read("username", "tg_username"),
             Read("first_name", "tg_first_name"),

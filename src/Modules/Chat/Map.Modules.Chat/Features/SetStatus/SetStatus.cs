@@ -22,8 +22,8 @@ internal sealed class SetStatusEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost(ChatRoutes.UserPath + "/status", async (string userId, HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
         {
-            var body = await JsonBodies.ReadObjectAsync(request, lenient: true, cancellationToken);
-            var status = body.OptionalString("status")?.Trim() ?? "";
+            var body = await RequestBody.ReadAsync(request, BodyRules.LenientJson, cancellationToken);
+            var status = body.String("status")?.Trim() ?? "";
             return Results.Json(await sender.Send(new SetStatusCommand(userId, status), cancellationToken));
         })
         .RequireAuthorization(MapPolicies.Editor);

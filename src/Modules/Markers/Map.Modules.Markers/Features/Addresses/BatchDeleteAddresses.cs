@@ -24,10 +24,12 @@ internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
 {
     public const int MaxIds = 10_000;
 
+    private static readonly BodyRules Body = BodyRules.LenientJson with { MaxBytes = 1024 * 1024 };
+
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/api/addresses:batchDelete", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
-                var body = await JsonBodies.ReadObjectAsync(request, lenient: true, cancellationToken);
+                var body = (await RequestBody.ReadAsync(request, Body, cancellationToken)).Root;
                 if (!body.TryGetProperty("ids", out var ids) || ids.ValueKind != JsonValueKind.Array)
                 {
                     throw ApiException.BadRequest("ids must be a list");

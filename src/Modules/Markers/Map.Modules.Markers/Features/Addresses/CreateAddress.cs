@@ -22,9 +22,9 @@ namespace Map.Modules.Markers.Features.Addresses;
 internal sealed class CreateAddressEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/addresses", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        app.MapPost("/api/addresses", async (HttpRequest request, ClaimsPrincipal user, ISender sender, MarkersSettings settings, CancellationToken cancellationToken) =>
             {
-                var fields = await RequestFields.ReadAsync(request, cancellationToken);
+                var fields = await RequestBody.ReadAsync(request, MarkerBodies.WithPhoto(settings), cancellationToken);
                 var id = await sender.Send(
                     new CreateAddressCommand(
                         user,

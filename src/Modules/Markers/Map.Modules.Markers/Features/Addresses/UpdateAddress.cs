@@ -24,17 +24,17 @@ namespace Map.Modules.Markers.Features.Addresses;
 internal sealed class UpdateAddressEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPut("/api/addresses/{id:int}", async (int id, HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        app.MapPut("/api/addresses/{id:int}", async (int id, HttpRequest request, ClaimsPrincipal user, ISender sender, MarkersSettings settings, CancellationToken cancellationToken) =>
             {
-                var fields = await RequestFields.ReadAsync(request, cancellationToken);
+                var fields = await RequestBody.ReadAsync(request, MarkerBodies.WithPhoto(settings), cancellationToken);
                 await sender.Send(ToCommand(id, user, fields), cancellationToken);
                 return Results.Json(new { status = "ok" });
             })
             .RequireAuthorization(MapPolicies.Editor);
 
-    private static UpdateAddressCommand ToCommand(int id, ClaimsPrincipal user, RequestFields fields)
+    private static UpdateAddressCommand ToCommand(int id, ClaimsPrincipal user, RequestBody fields)
     {
-        static Change<string?>? Present(RequestFields fields, params string[] aliases) =>
+        static Change<string?>? Present(RequestBody fields, params string[] aliases) =>
             aliases.Any(fields.Has) ? new Change<string?>(fields.FirstText(aliases)) : null;
 
         Change<int?>? zone = null;

@@ -34,7 +34,7 @@ internal sealed class CancelMarkerFromBotEndpoint : ICarterModule
 
     private static async Task<IResult> HandleAsync(int pid, HttpContext context, ISender sender, IRateLimitGate rateLimits, CancellationToken cancellationToken)
     {
-        var fields = await RequestFields.ReadAsync(context.Request, cancellationToken);
+        var fields = await RequestBody.ReadAsync(context.Request, MarkerBodies.Fields, cancellationToken);
         var userId = MarkerText.NullIfEmpty(context.Request.Query["user_id"].ToString()) ?? MarkerText.NullIfEmpty(fields.Text("user_id"));
         var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMarkerCancel, BotRateLimit.Key(context, userId), cancellationToken);
         if (!limit.Allowed)

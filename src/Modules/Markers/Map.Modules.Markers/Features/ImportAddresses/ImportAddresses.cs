@@ -28,10 +28,12 @@ namespace Map.Modules.Markers.Features.ImportAddresses;
 /// </summary>
 internal sealed class ImportAddressesEndpoint : ICarterModule
 {
+    private static readonly BodyRules Body = new() { AcceptsForm = true, MaxBytes = MarkerBodies.ImportMaxBytes };
+
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/api/import", async (HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
-                var file = request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file") : null;
+                var file = request.HasFormContentType ? (await RequestBody.ReadAsync(request, Body, cancellationToken)).File("file") : null;
                 if (file is null || file.Length == 0)
                 {
                     return ApiErrors.BadRequest("No file provided");

@@ -31,14 +31,26 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
             .AllowAnonymous()
             .CsrfExempt();
 
+    /// <summary>Before initData is checked, a body may hold the fields and initData only: a few kilobytes.</summary>
+    public const long AnonymousMaxBytes = 64 * 1024;
+
+    private static readonly BodyRules AnonymousBody = MarkerBodies.Fields with { MaxBytes = AnonymousMaxBytes };
+
     private static async Task<IResult> HandleAsync(
-        HttpContext context, ITelegramInitDataValidator initData, IRateLimitGate rateLimits, ISender sender, CancellationToken cancellationToken)
+        HttpContext context, ITelegramInitDataValidator initData, IRateLimitGate rateLimits, ISender sender, MarkersSettings settings, CancellationToken cancellationToken)
     {
-        var fields = await RequestFields.ReadAsync(context.Request, cancellationToken);
-        var raw = MarkerText.NullIfEmpty(context.Request.Headers[InitDataHeader].ToString())
-            ?? MarkerText.NullIfEmpty(fields.Text("initData"))
+        // initData outside the body (the Mini App sends the header) is checked, and the rate limit taken, before the
+        // body is read: an anonymous caller never gets a large body read. Only initData inside the body needs the
+        // body first, and then the body is capped at a few kilobytes (a photo must come with the header).
+        var outside = MarkerText.NullIfEmpty(context.Request.Headers[InitDataHeader].ToString())
             ?? MarkerText.NullIfEmpty(context.Request.Query["initData"].ToString());
-        if (initData.Validate(raw) is not { } user)
+        RequestBody? fields = null;
+        if (outside is null)
+        {
+            fields = await RequestBody.ReadAsync(context.Request, AnonymousBody, cancellationToken);
+        }
+
+        if (initData.Validate(outside ?? MarkerText.NullIfEmpty(fields!.Text("initData"))) is not { } user)
         {
             return ApiErrors.Forbidden();
         }
@@ -48,6 +60,8 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
         {
             return new RateLimitedResult(limit, detailed: false);
         }
+
+        fields ??= await RequestBody.ReadAsync(context.Request, MarkerBodies.WithInlinePhoto(settings), cancellationToken);
 
         var coordinates = fields.Json("coords") is { ValueKind: JsonValueKind.Object } coords
             ? new CoordinatePair(

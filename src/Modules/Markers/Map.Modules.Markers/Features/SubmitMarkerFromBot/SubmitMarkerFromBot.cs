@@ -25,9 +25,9 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
             .AllowApiKeyInQuery()
             .CsrfExempt();
 
-    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, IRateLimitGate rateLimits, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, IRateLimitGate rateLimits, MarkersSettings settings, CancellationToken cancellationToken)
     {
-        var fields = await RequestFields.ReadAsync(context.Request, cancellationToken);
+        var fields = await RequestBody.ReadAsync(context.Request, MarkerBodies.WithPhoto(settings), cancellationToken);
         var userId = fields.Text("user_id")?.Trim();
         var limit = await rateLimits.AcquireAsync(MarkersRateLimits.BotMarkers, BotRateLimit.Key(context, userId), cancellationToken);
         if (!limit.Allowed)
@@ -61,7 +61,7 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
     }
 
     /// <summary>JSON: <c>reporter</c> is <c>{"surname":..}</c>; forms send that object as a JSON string. A plain string is the name itself.</summary>
-    private static string? ReadReporter(RequestFields fields)
+    private static string? ReadReporter(RequestBody fields)
     {
         if (fields.Json("reporter") is { ValueKind: JsonValueKind.Object } reporter)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using Map.Modules.Markers.Domain;
+using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Microsoft.AspNetCore.Http;
 
@@ -29,20 +30,22 @@ internal sealed record ZoneView(int Id, string? Description, string Color, strin
 /// <summary>The body of POST/PUT <c>/zones</c>: <c>{description, color, icon, geometry}</c>.</summary>
 internal sealed record ZoneBody(string? Description, string? Color, string? Icon, string? GeometryJson)
 {
+    private static readonly BodyRules Rules = BodyRules.StrictJson with { MaxBytes = MarkerBodies.ZoneMaxBytes };
+
     public static async Task<ZoneBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var body = await JsonBodies.ReadObjectAsync(request, lenient: false, cancellationToken);
+        var body = await RequestBody.ReadAsync(request, Rules, cancellationToken);
         string? geometry = null;
-        if (body.TryGetProperty("geometry", out var raw) && raw.ValueKind != JsonValueKind.Null)
+        if (body.Json("geometry") is { ValueKind: not JsonValueKind.Null } raw)
         {
             // The UI sends an object; a JSON string holding the object (the stored form) is accepted too.
             geometry = raw.ValueKind == JsonValueKind.String ? raw.GetString() : raw.GetRawText();
         }
 
         return new ZoneBody(
-            MarkerText.NullIfEmpty(body.OptionalString("description")),
-            MarkerText.NullIfEmpty(body.OptionalString("color")),
-            MarkerText.NullIfEmpty(body.OptionalString("icon")),
+            MarkerText.NullIfEmpty(body.String("description")),
+            MarkerText.NullIfEmpty(body.String("color")),
+            MarkerText.NullIfEmpty(body.String("icon")),
             geometry);
     }
 }
