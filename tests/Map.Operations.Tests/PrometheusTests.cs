@@ -78,6 +78,22 @@ public sealed class PrometheusTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_grafana_dashboard_charts_every_series_the_alerts_use()
+    {
+        var dashboard = System.Text.Json.JsonDocument.Parse(Repository.Read("deploy/grafana/map-dashboard.json")).RootElement;
+        var charted = string.Join('\n', dashboard.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()));
+        var alerted = System.Text.RegularExpressions.Regex.Matches(Repository.Read("deploy/prometheus/alerts.yml"), @"\b(up|map_\w+|http_\w+)(?=[{\[ ])")
+            .Select(m => m.Groups[1].Value)
+            .Distinct()
+            .ToList();
+
+        Assert.Contains("map_outbox_backlog", alerted);
+        Assert.All(alerted, series => Assert.Contains(series, charted, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Prometheus_scrapes_map_with_the_key_and_finds_request_rates_by_route_and_readiness()
     {
         using var direct = new HttpClient { BaseAddress = map.BaseAddress };
