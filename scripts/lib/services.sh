@@ -23,6 +23,8 @@ ensure_packages() {
   # The operations tests run deploy/nginx.conf in a real nginx and validate docker-compose.prod.yml.
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # They also check deploy/prometheus with promtool and scrape a running Map with a real Prometheus (one package).
+  { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} from Debian packages..."
     as_root apt-get update -qq

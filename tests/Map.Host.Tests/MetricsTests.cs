@@ -57,6 +57,37 @@ public sealed class MetricsTests(MapTestContext map) : IClassFixture<MapTestCont
     }
 
     [Fact]
+    public async Task Remote_peer_with_the_metrics_key_as_a_bearer_token_is_allowed_and_a_wrong_one_is_not()
+    {
+        var app = map.StartInstance(new MapHostOptions { Settings = new Dictionary<string, string?> { ["METRICS_API_KEY"] = "m-key" } });
+        var client = app.CreateBrowser(peer: "1.2.3.4");
+
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        right.Headers.Add("Authorization", "Bearer m-key");
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        wrong.Headers.Add("Authorization", "Bearer m-ke");
+        using var basic = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        basic.Headers.Add("Authorization", "Basic m-key");
+
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(right)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(wrong)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(basic)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_is_published_as_a_series()
+    {
+        var client = map.App.CreateBrowser();
+
+        var published = await Eventually.TrueAsync(
+            async () => (await client.GetStringAsync("/metrics")).Contains("map_ready 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20));
+
+        Assert.True(published);
+        Assert.Contains("map_health_check_up{check=\"db\"} 1", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Public_metrics_are_readable_from_anywhere()
     {
         var app = map.StartInstance(new MapHostOptions { Settings = new Dictionary<string, string?> { ["METRICS_ALLOW_PUBLIC"] = "1" } });

@@ -31,6 +31,7 @@ public sealed partial class RunbookTests
     [InlineData("perf sanity")]
     [InlineData("Пагинация")]
     [InlineData("Hangfire")]
+    [InlineData("Prometheus, алерты и Grafana")]
     public void It_has_the_section(string title)
     {
         Assert.Contains(Lines, line => line.StartsWith('#') && line.Contains(title, StringComparison.Ordinal));

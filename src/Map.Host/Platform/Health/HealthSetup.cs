@@ -9,7 +9,7 @@ namespace Map.Host.Platform.Health;
 internal static class HealthSetup
 {
     private const string LiveTag = "health";
-    private const string ReadyTag = "ready";
+    private const string ReadyTag = Metrics.ReadinessMetrics.ReadyTag;
 
     public static IServiceCollection AddMapHealth(this IServiceCollection services)
     {
@@ -17,6 +17,13 @@ internal static class HealthSetup
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("db", tags: [LiveTag, ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
+        // The same checks, run periodically and published as map_ready / map_health_check_up for Prometheus.
+        services.AddSingleton<IHealthCheckPublisher, Metrics.ReadinessMetrics>();
+        services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(1);
+            options.Period = Metrics.ReadinessMetrics.Period;
+        });
         return services;
     }
 

@@ -11,7 +11,8 @@ internal static class MetricsSetup
     /// <summary>
     /// Prometheus text at <c>METRICS_PATH</c>: HTTP counts and durations by route and status, process and .NET
     /// runtime series, and the modules' own counters. <c>ENABLE_METRICS=0</c> → 404; otherwise allowed from
-    /// loopback, with <c>X-API-KEY</c> = <c>METRICS_API_KEY</c>, or for everyone with <c>METRICS_ALLOW_PUBLIC=1</c>.
+    /// loopback, with <c>X-API-KEY</c> = <c>METRICS_API_KEY</c> (or <c>Authorization: Bearer</c> with that key, which is
+    /// what Prometheus sends), or for everyone with <c>METRICS_ALLOW_PUBLIC=1</c>.
     /// </summary>
     public static void MapMapMetrics(this WebApplication app, MapSettings settings)
     {
@@ -49,7 +50,7 @@ internal static class MetricsSetup
             return true;
         }
 
-        string? key = context.Request.Headers[BotKeyAuthenticationHandler.HeaderName];
+        var key = PresentedKey(context.Request);
         if (settings.MetricsApiKey.Length > 0 && !string.IsNullOrEmpty(key)
             && BotKeyAuthenticationHandler.SecretsEqual(key, settings.MetricsApiKey))
         {
@@ -58,5 +59,24 @@ internal static class MetricsSetup
 
         return context.Connection.RemoteIpAddress is { } peer
             && IPAddress.IsLoopback(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
+    }
+
+    /// <summary>
+    /// The key from <c>X-API-KEY</c>, else from <c>Authorization: Bearer</c>: Prometheus (Debian's 2.42 included)
+    /// sends no custom headers, only a bearer credential read from a file (deploy/prometheus/prometheus.yml).
+    /// </summary>
+    private static string? PresentedKey(HttpRequest request)
+    {
+        string? key = request.Headers[BotKeyAuthenticationHandler.HeaderName];
+        if (!string.IsNullOrEmpty(key))
+        {
+            return key;
+        }
+
+        const string Bearer = "Bearer ";
+        string? authorization = request.Headers.Authorization;
+        return authorization is not null && authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase)
+            ? authorization[Bearer.Length..].Trim()
+            : null;
     }
 }
