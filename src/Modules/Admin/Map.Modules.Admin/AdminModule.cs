@@ -15,6 +15,9 @@ namespace Map.Modules.Admin;
 /// <summary>Admin accounts, roles, zones binding, login sessions and the audit log.</summary>
 public sealed class AdminModule : IModule
 {
+    /// <summary>The module's browser files are served at <c>/assets/admin/…</c>.</summary>
+    internal const string WebModule = "admin";
+
     public string Name => AdminDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -27,6 +30,7 @@ public sealed class AdminModule : IModule
         services.AddSingleton<IAuditLog, AuditLog>();
         SuperadminBootstrap.ValidateSettings(configuration);
         services.AddHostedService<SuperadminBootstrap>();
+        services.AddWebAssets(WebModule, typeof(AdminModule).Assembly);
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<PurgeExpiredSessions>(PurgeExpiredSessions.JobId, "17 * * * *");
