@@ -23,6 +23,9 @@ ensure_packages() {
   # The operations tests run deploy/nginx.conf in a real nginx and validate docker-compose.prod.yml.
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # The browser tests (tests/Map.Web.Tests) drive Debian's Chromium through its chromedriver.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} from Debian packages..."
     as_root apt-get update -qq

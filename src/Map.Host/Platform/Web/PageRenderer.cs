@@ -85,6 +85,7 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
         var csrf = user.FindFirstValue(MapClaims.CsrfToken) ?? "";
         return $"""
             <meta name="csrf-token" content="{HtmlEncoder.Default.Encode(csrf)}">
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/assets/shell/shell.css">
             {data}
             <script defer src="/assets/shell/shell.js"></script>
