@@ -31,6 +31,8 @@ public sealed class AdminModule : IModule
         SuperadminBootstrap.ValidateSettings(configuration);
         services.AddHostedService<SuperadminBootstrap>();
         services.AddWebAssets(WebModule, typeof(AdminModule).Assembly);
+        services.AddNavLink(new NavLink("/admin/users", WebModule, "nav.users", AdminRole.Superadmin, Order: 80));
+        services.AddNavLink(new NavLink("/admin/audit", WebModule, "nav.audit", AdminRole.Superadmin, Order: 90));
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<PurgeExpiredSessions>(PurgeExpiredSessions.JobId, "17 * * * *");
