@@ -84,7 +84,7 @@ public sealed class OtherPagesTests(WebContext web) : IClassFixture<WebContext>
     {
         var file = Path.Combine(Path.GetTempPath(), $"map-import-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(file, "name,lat,lon,category\nИмпорт из браузера,53.9,27.5,Домофон\nBad row,200,27.5,Домофон\n");
-        web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword, "/admin/addresses");
+        web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword, "/admin/address-table");
         web.Find("#import-file").SendKeys(file);
         web.Click("#import-run");
         web.UntilText("#import-report", "Импортировано: 1");

@@ -35,7 +35,7 @@ public sealed class MarkersModule : IModule
         services.AddHttpClient(OnlineGeocoder.HttpClientName);
         services.AddWebAssets(WebModule, typeof(MarkersModule).Assembly);
         services.AddNavLink(new NavLink("/", WebModule, "nav.map", AdminRole.Viewer, Order: 20));
-        services.AddNavLink(new NavLink("/admin/addresses", WebModule, "nav.addresses", AdminRole.Viewer, Order: 30));
+        services.AddNavLink(new NavLink("/admin/address-table", WebModule, "nav.addresses", AdminRole.Viewer, Order: 30));
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<GeocodeCachePurge>(GeocodeCachePurge.Id, "17 * * * *");
