@@ -25,6 +25,9 @@ ensure_packages() {
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   # They also check deploy/prometheus with promtool and scrape a running Map with a real Prometheus (one package).
   { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
+  # The browser tests (tests/Map.Web.Tests) drive Debian's Chromium through its chromedriver.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} from Debian packages..."
     as_root apt-get update -qq

@@ -16,6 +16,7 @@ using Map.Host.Platform.RateLimiting;
 using Map.Host.Platform.Realtime;
 using Map.Host.Platform.Redis;
 using Map.Host.Platform.Startup;
+using Map.Host.Platform.Web;
 using Map.SharedKernel;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -54,6 +55,7 @@ internal static class MapHost
         services.AddHostedService(sp => sp.GetRequiredService<RedisEventBridge>());
         services.AddScoped<IEventBus, EventBus>();
         services.AddSingleton<ITelegramInitDataValidator, TelegramInitDataValidator>();
+        services.AddMapWeb(builder.Configuration);
         services.AddHostedService<StartupChecks>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -170,6 +172,7 @@ internal static class MapHost
         if (settings.RunsWeb)
         {
             app.MapCarter();
+            app.MapMapWeb();
             app.MapRealtime();
             app.MapHangfireDashboard("/hangfire", new DashboardOptions
             {

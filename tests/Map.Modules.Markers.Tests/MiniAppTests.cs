@@ -151,7 +151,14 @@ public sealed class MiniAppTests(MarkersContext map) : IClassFixture<MarkersCont
         Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
         Assert.DoesNotContain("href=\"http", html, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors https://web.telegram.org", csp, StringComparison.Ordinal);
-        var nonce = System.Text.RegularExpressions.Regex.Match(csp, "nonce-([^']+)").Groups[1].Value;
-        Assert.Contains($"<script nonce=\"{nonce}\">", html, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        // The script is a file beside the page; the only <script> with content is the JSON data block.
+        Assert.Contains("<script defer src=\"/assets/markers/miniapp.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Matches("^(<script type=\"application/json\" id=\"map-boot\">|<script defer src=)", string.Join('\n',
+            System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*>").Select(m => m.Value)).Split('\n').First());
+        var script = await map.Markers.CreateBrowser().GetAsync("/assets/markers/miniapp.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Contains("X-Telegram-Init-Data", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -34,6 +34,9 @@ public sealed record MapHostOptions
 
     /// <summary>Extra service registrations (e.g. a probe endpoint module) applied after the host's own.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>Serve on a real loopback port (Kestrel) as well, for a browser; see <see cref="MapInstance.BrowserAddress"/>.</summary>
+    public bool UseKestrel { get; init; }
 }
 
 /// <summary>
@@ -54,6 +57,36 @@ public sealed class MapInstance : WebApplicationFactory<Program>
     }
 
     public MapHostOptions Options => options;
+
+    /// <summary>The real address a browser opens (only with <see cref="MapHostOptions.UseKestrel"/>).</summary>
+    public Uri? BrowserAddress { get; private set; }
+
+    internal void Start()
+    {
+        if (!options.UseKestrel)
+        {
+            _ = Server; // start now, so start-up failures surface here
+            return;
+        }
+
+        var port = Network.FreePort();
+        UseKestrel(port);
+        StartServer();
+        BrowserAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    /// <summary>Ends every open realtime socket from the server side, as a restart or a network cut would.</summary>
+    public int DropRealtimeConnections()
+    {
+        var hub = Services.GetRequiredService<Map.Host.Platform.Realtime.RealtimeHub>();
+        var connections = hub.Connections;
+        foreach (var connection in connections)
+        {
+            connection.RequestClose(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "going away");
+        }
+
+        return connections.Count;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -217,7 +250,7 @@ public class MapTestContext : IAsyncLifetime
     public MapInstance StartInstance(MapHostOptions? options = null)
     {
         var instance = new MapInstance(this, options ?? new MapHostOptions());
-        _ = instance.Server; // start now, so start-up failures surface here
+        instance.Start();
         instances.Add(instance);
         return instance;
     }

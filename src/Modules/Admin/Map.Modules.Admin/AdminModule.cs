@@ -15,6 +15,9 @@ namespace Map.Modules.Admin;
 /// <summary>Admin accounts, roles, zones binding, login sessions and the audit log.</summary>
 public sealed class AdminModule : IModule
 {
+    /// <summary>The module's browser files are served at <c>/assets/admin/…</c>.</summary>
+    internal const string WebModule = "admin";
+
     public string Name => AdminDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -27,6 +30,9 @@ public sealed class AdminModule : IModule
         services.AddSingleton<IAuditLog, AuditLog>();
         SuperadminBootstrap.ValidateSettings(configuration);
         services.AddHostedService<SuperadminBootstrap>();
+        services.AddWebAssets(WebModule, typeof(AdminModule).Assembly);
+        services.AddNavLink(new NavLink("/admin/users", WebModule, "nav.users", AdminRole.Superadmin, Order: 80));
+        services.AddNavLink(new NavLink("/admin/audit", WebModule, "nav.audit", AdminRole.Superadmin, Order: 90));
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<PurgeExpiredSessions>(PurgeExpiredSessions.JobId, "17 * * * *");

@@ -14,6 +14,9 @@ namespace Map.Modules.Chat;
 /// </summary>
 public sealed class ChatModule : IModule
 {
+    /// <summary>The module's browser files are served at <c>/assets/chat/…</c>.</summary>
+    internal const string WebModule = "chat";
+
     public string Name => ChatDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -35,6 +38,8 @@ public sealed class ChatModule : IModule
             });
         services.AddScoped<TelegramBotApi>();
         services.AddOutboxHandler<TelegramReplyHandler>(TelegramReplyMessage.Type);
+        services.AddWebAssets(WebModule, typeof(ChatModule).Assembly);
+        services.AddNavLink(new NavLink("/admin/chat", WebModule, "nav.chat", AdminRole.Viewer, Order: 40));
     }
 
     public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =

@@ -15,6 +15,9 @@ namespace Map.Modules.Markers;
 /// </summary>
 public sealed class MarkersModule : IModule
 {
+    /// <summary>The module's browser files are served at <c>/assets/markers/…</c>.</summary>
+    internal const string WebModule = "markers";
+
     public string Name => MarkersDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -30,6 +33,9 @@ public sealed class MarkersModule : IModule
         services.AddScoped<OnlineGeocoder>();
         services.AddScoped<Geocoder>();
         services.AddHttpClient(OnlineGeocoder.HttpClientName);
+        services.AddWebAssets(WebModule, typeof(MarkersModule).Assembly);
+        services.AddNavLink(new NavLink("/", WebModule, "nav.map", AdminRole.Viewer, Order: 20));
+        services.AddNavLink(new NavLink("/admin/address-table", WebModule, "nav.addresses", AdminRole.Viewer, Order: 30));
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<GeocodeCachePurge>(GeocodeCachePurge.Id, "17 * * * *");

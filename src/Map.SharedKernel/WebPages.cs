@@ -1,0 +1,51 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Map.SharedKernel;
+
+/// <summary>
+/// A module's browser files: everything under its project's <c>Web/</c> folder, embedded in its assembly as
+/// <c>web/&lt;path&gt;</c> (see the module's csproj) and served at <c>/assets/&lt;Module&gt;/&lt;path&gt;</c>.
+/// </summary>
+public sealed record WebAssetSource(string Module, Assembly Assembly);
+
+/// <summary>An entry of the shell's navigation: its title is <see cref="TitleKey"/> in the module's strings; shown from <see cref="MinRole"/> up.</summary>
+public sealed record NavLink(string Path, string Module, string TitleKey, AdminRole MinRole, int Order = 100);
+
+/// <summary>Renders a module's HTML page template inside the shared shell (implemented by the host).</summary>
+public interface IPageRenderer
+{
+    /// <summary>
+    /// The page <c>web/&lt;<paramref name="page"/>&gt;.html</c> of <paramref name="module"/> with its strings
+    /// <c>web/strings.ru.json</c>, the CSRF meta tag, the shell header and a Content-Security-Policy.
+    /// A signed-in admin below <paramref name="minRole"/> gets a 403 page saying so. <paramref name="frameAncestors"/>
+    /// replaces the CSP's <c>frame-ancestors 'none'</c> (the Telegram Mini App is framed by Telegram's web client).
+    /// </summary>
+    IResult Render(HttpContext context, string module, string page, AdminRole? minRole, string? frameAncestors = null);
+}
+
+public static class WebPageExtensions
+{
+    /// <summary>Serves the module's embedded <c>Web/</c> files at <c>/assets/&lt;module&gt;/…</c>.</summary>
+    public static IServiceCollection AddWebAssets(this IServiceCollection services, string module, Assembly assembly) =>
+        services.AddSingleton(new WebAssetSource(module, assembly));
+
+    /// <summary>Adds a link to the shell's navigation.</summary>
+    public static IServiceCollection AddNavLink(this IServiceCollection services, NavLink link) =>
+        services.AddSingleton(link);
+
+    /// <summary>
+    /// Maps <c>GET <paramref name="pattern"/></c> to a page of the module, for admins with at least
+    /// <paramref name="minRole"/> (a browser without a session is sent to <c>/login?next=…</c>), or for anyone
+    /// when <paramref name="minRole"/> is null.
+    /// </summary>
+    public static RouteHandlerBuilder MapPage(this IEndpointRouteBuilder app, string pattern, string module, string page, AdminRole? minRole)
+    {
+        var builder = app.MapGet(pattern, (HttpContext context, IPageRenderer pages) => pages.Render(context, module, page, minRole))
+            .ExcludeFromDescription();
+        return minRole is null ? builder.AllowAnonymous() : builder.RequireAuthorization(MapPolicies.Viewer);
+    }
+}
