@@ -65,27 +65,33 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
     {
         var failures = new List<string>();
         var sent = 0;
+        // One fingerprint per request: taken after each answer, it is the "before" of the next request. Hostile route
+        // values get one request each; the body and query inputs go to the route's ordinary path.
+        var fingerprint = await FingerprintAsync();
         foreach (var (method, pattern) in Routes())
         {
-            foreach (var path in Paths(pattern))
+            var paths = Paths(pattern).ToList();
+            var inputs = Inputs(method).ToList();
+            var requests = inputs.Select(input => (Path: paths[0], input.Label, input.Build))
+                .Concat(paths.Skip(1).Select(path => (Path: path, Label: "route value", Build: inputs[0].Build)));
+            foreach (var (path, label, build) in requests)
             {
-                foreach (var (label, build) in Inputs(method))
+                using var request = build(method, path);
+                using var response = await client.SendAsync(request);
+                sent++;
+                var status = (int)response.StatusCode;
+                var body = await response.Content.ReadAsStringAsync();
+                var after = await FingerprintAsync();
+                if (status >= 500)
                 {
-                    var before = await FingerprintAsync();
-                    using var request = build(method, path);
-                    using var response = await client.SendAsync(request);
-                    sent++;
-                    var status = (int)response.StatusCode;
-                    var body = await response.Content.ReadAsStringAsync();
-                    if (status >= 500)
-                    {
-                        failures.Add($"{method} {path} [{label}] → {status} {Clip(body)}");
-                    }
-                    else if (status is 400 or 413 or 415 && await FingerprintAsync() != before)
-                    {
-                        failures.Add($"{method} {path} [{label}] → {status} but a table changed: {Clip(body)}");
-                    }
+                    failures.Add($"{method} {path} [{label}] → {status} {Clip(body)}");
                 }
+                else if (status is 400 or 413 or 415 && after != fingerprint)
+                {
+                    failures.Add($"{method} {path} [{label}] → {status} but a table changed: {Clip(body)}");
+                }
+
+                fingerprint = after;
             }
         }
 
@@ -250,7 +256,7 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
             yield return ($"{label} (admin)", Object(adminFields, value));
         }
 
-        foreach (var count in new[] { 28, 32, 40, 63, 64, 65, 128, 256 })
+        foreach (var count in new[] { 28, 32, 33, 64, 65, 256 })
         {
             foreach (var (kind, unit) in new[] { ("emoji", "😀"), ("flag", "🇷🇺"), ("combining", "é"), ("family", "👨‍👩‍👧") })
             {

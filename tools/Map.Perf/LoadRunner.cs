@@ -23,10 +23,12 @@ internal static class LoadRunner
         // Warm-up, not counted: the same closed loop for a while, so the server's JIT tiers (a fresh process runs
         // unoptimised code for its first seconds under load), connection pools and database caches settle first.
         var warmUntil = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var warmPace = new Pace(endpoint.RatePerSecond);
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             while (Stopwatch.GetTimestamp() < warmUntil)
             {
+                await warmPace.NextAsync();
                 try
                 {
                     using var cts = new CancellationTokenSource(timeout);
@@ -45,6 +47,7 @@ internal static class LoadRunner
         var failures = 0;
         string? firstFailure = null;
         var clock = Stopwatch.StartNew();
+        var pace = new Pace(endpoint.RatePerSecond);
         do
         {
             var batch = new double[runs * concurrency];
@@ -52,7 +55,7 @@ internal static class LoadRunner
             {
                 for (var i = 0; i < runs; i++)
                 {
-                    var started = Stopwatch.GetTimestamp();
+                    var started = await pace.NextAsync();
                     var ok = false;
                     string? failure = null;
                     try
@@ -103,6 +106,31 @@ internal static class LoadRunner
     /// <summary>Nearest-rank percentile of sorted values.</summary>
     public static double Percentile(double[] sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    /// <summary>Start times of an open-loop phase (<see cref="PerfEndpoint.RatePerSecond"/>); closed loop: now.</summary>
+    private sealed class Pace(double? ratePerSecond)
+    {
+        private readonly long origin = Stopwatch.GetTimestamp();
+        private long issued = -1;
+
+        /// <summary>Waits for the next request's slot and returns its scheduled start (the latency origin).</summary>
+        public async Task<long> NextAsync()
+        {
+            if (ratePerSecond is not { } rate)
+            {
+                return Stopwatch.GetTimestamp();
+            }
+
+            var due = origin + (long)(Interlocked.Increment(ref issued) * Stopwatch.Frequency / rate);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            return due;
+        }
+    }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200];
 }

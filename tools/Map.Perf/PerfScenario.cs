@@ -29,7 +29,15 @@ internal interface IPerfScenario
 /// One measured endpoint. <see cref="Send"/> gets the clients and a request sequence number (unique per run, for
 /// payloads that must differ) and returns the response; any 2xx counts as success.
 /// </summary>
-internal sealed record PerfEndpoint(string Name, Func<PerfClients, long, CancellationToken, Task<HttpResponseMessage>> Send);
+internal sealed record PerfEndpoint(string Name, Func<PerfClients, long, CancellationToken, Task<HttpResponseMessage>> Send)
+{
+    /// <summary>
+    /// When set, the load is an open loop at this many requests per second instead of back-to-back workers: request k
+    /// starts at k / rate seconds, and its latency counts from that moment (a server that falls behind is charged for
+    /// the queue it builds). <c>--concurrency</c> bounds the requests in flight.
+    /// </summary>
+    public double? RatePerSecond { get; init; }
+}
 
 /// <summary>Clients as Map's callers use it: a signed-in admin (cookie + CSRF), the bot, and anonymous.</summary>
 internal sealed record PerfClients(HttpClient Admin, HttpClient Bot, HttpClient Anonymous);
@@ -43,6 +51,9 @@ internal sealed class PerfContext
 
     /// <summary>The target's database, when the tool knows it (always in spawn mode; <c>--database-url</c> otherwise).</summary>
     public NpgsqlDataSource? Database { get; init; }
+
+    /// <summary>The Telegram stub a spawned Map sends to (only with <c>--spawn</c>).</summary>
+    public TelegramStub? Telegram { get; init; }
 
     /// <summary>A run-unique token for names that must not collide with earlier runs against the same database.</summary>
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];

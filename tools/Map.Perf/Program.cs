@@ -30,11 +30,13 @@ catch (ArgumentException ex)
 var log = Console.Out;
 await using var baseline = await Baseline.StartAsync();
 SpawnedMap? spawned = null;
+TelegramStub? telegram = null;
 try
 {
     if (options.Spawn)
     {
-        spawned = await SpawnedMap.StartAsync(options.ResolvePostgresUrl(), options.RedisUrl, log);
+        telegram = await TelegramStub.StartAsync();
+        spawned = await SpawnedMap.StartAsync(options.ResolvePostgresUrl(), options.RedisUrl, telegram, log);
     }
 
     var target = spawned?.Url ?? options.Base!;
@@ -68,6 +70,7 @@ try
         BaseUrl = target,
         Clients = new PerfClients(admin, bot, anonymous),
         Database = database,
+        Telegram = telegram,
     };
     var scenarios = Assembly.GetExecutingAssembly().GetTypes()
         .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IPerfScenario).IsAssignableFrom(t))
@@ -141,6 +144,11 @@ finally
     if (spawned is not null)
     {
         await spawned.DisposeAsync();
+    }
+
+    if (telegram is not null)
+    {
+        await telegram.DisposeAsync();
     }
 }
 

@@ -39,7 +39,7 @@ internal sealed class SpawnedMap : IAsyncDisposable
 
     public string BotKey { get; }
 
-    public static async Task<SpawnedMap> StartAsync(string serverUrl, string? redisUrl, TextWriter log)
+    public static async Task<SpawnedMap> StartAsync(string serverUrl, string? redisUrl, TelegramStub telegram, TextWriter log)
     {
         var hostDll = FindHostDll();
         var database = $"map_perf_{Guid.NewGuid():N}"[..24];
@@ -61,6 +61,8 @@ internal sealed class SpawnedMap : IAsyncDisposable
             ["MAP_ROLE"] = "all",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["TELEGRAM_BOT_TOKEN"] = TelegramStub.Token,
+            ["TELEGRAM_API_BASE"] = telegram.BaseUrl,
         };
         foreach (var variable in RateLimitVariables)
         {

@@ -20,6 +20,9 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
     public const string ShellModule = "shell";
 
     private static readonly JsonSerializerOptions BootJson = new() { Encoder = JavaScriptEncoder.Default };
+
+    /// <summary>Encodes what HTML needs (markup and quote characters) and leaves Russian text readable in the source.</summary>
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
     private readonly NavLink[] nav = [.. navLinks.OrderBy(l => l.Order).ThenBy(l => l.Path, StringComparer.Ordinal)];
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> strings = new(StringComparer.Ordinal);
 
@@ -45,7 +48,7 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
             .Replace("<!--shell:head-->", Head(context, module, page, texts, withShell: true), StringComparison.Ordinal)
             .Replace("<!--shell:boot-->", Head(context, module, page, texts, withShell: false), StringComparison.Ordinal)
             .Replace("<!--shell:header-->", user.IsAdmin() ? Header(context, texts) : "", StringComparison.Ordinal);
-        html = Placeholder().Replace(html, m => HtmlEncoder.Default.Encode(texts.GetValueOrDefault(m.Groups[1].Value) ?? $"[{m.Groups[1].Value}]"));
+        html = Placeholder().Replace(html, m => Html.Encode(texts.GetValueOrDefault(m.Groups[1].Value) ?? $"[{m.Groups[1].Value}]"));
 
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy(context.Request, frameAncestors ?? "'none'");
@@ -84,7 +87,7 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
 
         var csrf = user.FindFirstValue(MapClaims.CsrfToken) ?? "";
         return $"""
-            <meta name="csrf-token" content="{HtmlEncoder.Default.Encode(csrf)}">
+            <meta name="csrf-token" content="{Html.Encode(csrf)}">
             <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/assets/shell/shell.css">
             {data}
@@ -97,16 +100,16 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
         var user = context.User;
         var role = user.AdminRole() ?? AdminRole.Viewer;
         var path = context.Request.Path.Value ?? "/";
-        string T(string key) => HtmlEncoder.Default.Encode(texts.GetValueOrDefault(key) ?? key);
+        string T(string key) => Html.Encode(texts.GetValueOrDefault(key) ?? key);
         var links = new StringBuilder();
         foreach (var link in nav.Where(l => role >= l.MinRole))
         {
             var title = Strings(link.Module).GetValueOrDefault(link.TitleKey) ?? link.TitleKey;
             var current = string.Equals(link.Path, path, StringComparison.Ordinal) ? " aria-current=\"page\"" : "";
-            links.Append(CultureInvariant($"<a href=\"{HtmlEncoder.Default.Encode(link.Path)}\"{current}>{HtmlEncoder.Default.Encode(title)}</a>"));
+            links.Append(CultureInvariant($"<a href=\"{Html.Encode(link.Path)}\"{current}>{Html.Encode(title)}</a>"));
         }
 
-        var username = HtmlEncoder.Default.Encode(user.AdminUsername() ?? "");
+        var username = Html.Encode(user.AdminUsername() ?? "");
         return $"""
             <header class="shell-header">
               <a class="shell-brand" href="/">{T("shell.brand")}</a>
