@@ -50,7 +50,7 @@ internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
         var lastPercent = -1;
         await using (var replacement = await file.BeginReplacementAsync(cancellationToken))
         {
-            var afterId = 0;
+            var afterId = 0L;
             while (true)
             {
                 var page = await db.Addresses.AsNoTracking().Where(a => a.Id > afterId).OrderBy(a => a.Id).Take(PageSize)
