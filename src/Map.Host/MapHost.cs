@@ -184,6 +184,13 @@ internal static class MapHost
             }, app.Services.GetRequiredService<JobStorage>())
                 .RequireAuthorization(MapPolicies.Superadmin)
                 .CsrfExempt();
+            // The dashboard polls its stats with a form POST; a GET read a form that is not there and answered 500.
+            app.MapMethods("/hangfire/stats", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) =>
+                {
+                    context.Response.Headers.Allow = HttpMethods.Post;
+                    return ApiErrors.Error(StatusCodes.Status405MethodNotAllowed, "method not allowed");
+                })
+                .RequireAuthorization(MapPolicies.Superadmin);
         }
     }
 }

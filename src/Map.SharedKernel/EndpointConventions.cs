@@ -6,6 +6,13 @@ namespace Map.SharedKernel;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class CsrfExemptAttribute : Attribute;
 
+/// <summary>
+/// Marks a GET that changes state (kept as GET for a legacy client): a cookie-authenticated request must send the CSRF
+/// token header like any unsafe request (decision 0033).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class CsrfRequiredAttribute : Attribute;
+
 /// <summary>Lets the bot key arrive as the <c>api_key</c> query parameter on this endpoint (legacy bot routes only).</summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class AllowApiKeyInQueryAttribute : Attribute;
@@ -15,6 +22,10 @@ public static class EndpointConventionExtensions
     public static TBuilder CsrfExempt<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new CsrfExemptAttribute());
+
+    public static TBuilder CsrfRequired<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new CsrfRequiredAttribute());
 
     public static TBuilder AllowApiKeyInQuery<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>

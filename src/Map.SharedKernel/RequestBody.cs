@@ -246,6 +246,11 @@ public sealed class RequestBody
         {
             return rules.Strict ? throw ApiException.BadRequest("invalid json") : EmptyObject;
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-field check unescapes every field name: a lone surrogate in one ("\ud800") fails there.
+            throw Unstorable("a field name");
+        }
 
         if (root.ValueKind != JsonValueKind.Object)
         {

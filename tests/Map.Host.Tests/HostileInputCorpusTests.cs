@@ -204,7 +204,8 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
                 { new ByteArrayContent([0x89, 0x50, 0x4E, 0x47]), "file", "x.png" },
             };
             return new HttpRequestMessage(new HttpMethod(m), path) { Content = form };
-        });
+        }
+        );
         yield return ("form NUL", (m, path) => new HttpRequestMessage(new HttpMethod(m), path)
         {
             Content = Bytes(Encoding.ASCII.GetBytes(string.Join('&', GenericFields.Select(f => f + "=a%00b"))), "application/x-www-form-urlencoded"),
@@ -261,7 +262,7 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
             foreach (var (kind, unit) in new[] { ("emoji", "😀"), ("flag", "🇷🇺"), ("combining", "é"), ("family", "👨‍👩‍👧") })
             {
                 var text = System.Text.Json.JsonSerializer.Serialize("a" + Repeat(unit, count));
-                yield return ($"{kind}×{count} (generic)", Object(GenericFields, text) [..^1] + ",\"lat\":55.75,\"lon\":37.61}");
+                yield return ($"{kind}×{count} (generic)", Object(GenericFields, text)[..^1] + ",\"lat\":55.75,\"lon\":37.61}");
                 yield return ($"{kind}×{count} (admin)", Object(adminFields, text));
             }
         }
@@ -280,7 +281,9 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
         var tables = new List<string>();
         await using (var command = map.Db.CreateCommand(
             "SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables " +
-            "WHERE table_type = 'BASE TABLE' AND table_schema IN ('admin', 'markers', 'chat', 'duty', 'tracker', 'platform') ORDER BY 1"))
+            "WHERE table_type = 'BASE TABLE' AND table_schema IN ('admin', 'markers', 'chat', 'duty', 'tracker', 'platform') " +
+            // A session's last_seen_at moves every 5 minutes on whatever request comes: bookkeeping, not the request's effect.
+            "AND (table_schema, table_name) <> ('admin', 'admin_sessions') ORDER BY 1"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())

@@ -94,4 +94,22 @@ public sealed class JobsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, root.StatusCode);
         Assert.Contains("Map jobs", await root.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Dashboard_stats_answer_without_500_and_every_dashboard_page_denies_framing()
+    {
+        // Issue 17 row 8: GET /hangfire/stats answered 500 for a superadmin; the dashboard sent SAMEORIGIN.
+        var root = (await map.App.LoginAsync()).Http;
+
+        var get = await root.GetAsync("/hangfire/stats");
+        var brokenForm = await root.PostAsync("/hangfire/stats", new StringContent("--zz\r\n\r\n", System.Text.Encoding.UTF8, "multipart/form-data"));
+        var page = await root.GetAsync("/hangfire");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal("""{"error":"method not allowed"}""", await get.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, brokenForm.StatusCode);
+        Assert.Equal("""{"error":"invalid form body"}""", await brokenForm.Content.ReadAsStringAsync());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("DENY", get.Headers.GetValues("X-Frame-Options").Single());
+    }
 }

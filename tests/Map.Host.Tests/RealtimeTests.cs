@@ -189,4 +189,40 @@ public sealed class RealtimeAccessTests(MapTestContext map) : IClassFixture<MapT
         var received = await mover.WaitForEventAsync("probe_event");
         Assert.Equal("new zone", received!.Value.GetProperty("text").GetString());
     }
+
+    [Fact]
+    public async Task A_token_dies_with_the_session_that_asked_for_it()
+    {
+        // Issue 17 row 10: a socket opened after logout was accepted with 560 s left on the token.
+        var leaving = await map.App.LoginAsync();
+        var staying = await map.App.LoginAsync();
+        var dead = (await leaving.Http.GetFromJsonAsync<JsonElement>("/api/realtime/token")).GetProperty("token").GetString()!;
+        var alive = (await staying.Http.GetFromJsonAsync<JsonElement>("/api/realtime/token")).GetProperty("token").GetString()!;
+
+        Assert.Equal(HttpStatusCode.NoContent, (await leaving.Http.PostAsync("/logout", null)).StatusCode);
+        await using var refused = await map.App.ConnectRealtimeAsync(dead);
+        await using var accepted = await map.App.ConnectRealtimeAsync(alive);
+
+        Assert.True(await refused.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, refused.CloseStatus);
+        Assert.Equal("Unauthorized", refused.CloseDescription);
+        Assert.Equal(WebSocketState.Open, accepted.State);
+    }
+
+    [Fact]
+    public async Task An_open_socket_is_closed_once_its_session_logs_out()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = map.StartInstance(new MapHostOptions { Clock = clock });
+        var leaving = await app.LoginAsync();
+        await using var socket = await app.ConnectRealtimeAsync(leaving);
+        await using var other = await app.ConnectRealtimeAsync(await app.LoginAsync());
+
+        await leaving.Http.PostAsync("/logout", null);
+        clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.True(await socket.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+        Assert.Equal(WebSocketState.Open, other.State);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class AdminViewsTests(MarkersContext map) : IClassFixture<MarkersC
                 await map.ScalarAsync<int>("SELECT id FROM markers.pending_markers WHERE state = 'pending'"),
                 await map.ScalarAsync<int>("SELECT id FROM markers.pending_markers WHERE state = 'approved'"),
                 await map.ScalarAsync<int>("SELECT id FROM markers.pending_markers WHERE state = 'rejected'"),
-                await map.ScalarAsync<int>("SELECT address_id FROM markers.pending_markers WHERE state = 'approved'"));
+                (int)await map.ScalarAsync<long>("SELECT address_id FROM markers.pending_markers WHERE state = 'approved'"));
         }
 
         var root = await App.LoginAsync();

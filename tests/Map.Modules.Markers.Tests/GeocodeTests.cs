@@ -155,6 +155,27 @@ public sealed class GeocodeTests(MarkersContext map) : IClassFixture<MarkersCont
     }
 
     [Fact]
+    public async Task The_stream_changes_state_so_it_needs_the_csrf_header_although_it_is_a_get()
+    {
+        // Issue 17 row 9: a cross-site GET (an <img> or a link) must not rebuild the file and write an audit row.
+        var editor = await map.Markers.LoginAsync(sendCsrf: false);
+        var audited = await map.ScalarAsync<long>("SELECT count(*) FROM admin.admin_audit_log");
+        var before = File.Exists(map.OfflineGeocodeFile) ? File.GetLastWriteTimeUtc(map.OfflineGeocodeFile) : (DateTime?)null;
+
+        var refused = await editor.Http.GetAsync("/api/offline/geocode/stream");
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("""{"error":"forbidden"}""", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(audited, await map.ScalarAsync<long>("SELECT count(*) FROM admin.admin_audit_log"));
+        Assert.Equal(before, File.Exists(map.OfflineGeocodeFile) ? File.GetLastWriteTimeUtc(map.OfflineGeocodeFile) : null);
+
+        editor.Http.DefaultRequestHeaders.Add("X-CSRF-Token", editor.CsrfToken);
+        var accepted = await editor.Http.GetAsync("/api/offline/geocode/stream");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("text/event-stream", accepted.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
     public async Task The_hourly_purge_drops_expired_answers_only()
     {
         await map.ExecuteAsync(

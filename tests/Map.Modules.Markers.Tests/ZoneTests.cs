@@ -126,13 +126,13 @@ public sealed class ZoneTests(MarkersContext map) : IClassFixture<MarkersContext
         await map.ExecuteAsync(
             "INSERT INTO markers.pending_markers (name, name_key, lat, lon, zone_id, state, created_at, updated_at) VALUES ('p', 'p', 10.5, 20.5, $1, 'pending', now(), now())", id);
 
-        var addressId = await map.ScalarAsync<int>("SELECT id FROM markers.addresses WHERE name = 'a'");
+        var addressId = await map.ScalarAsync<long>("SELECT id FROM markers.addresses WHERE name = 'a'");
         await using var socket = await map.Markers.ConnectRealtimeAsync(root);
 
         var (status, body) = await root.Http.DeleteJsonAsync($"/zones/{id}");
 
         Assert.Equal((HttpStatusCode.OK, "ok"), (status, body.Str("status")));
-        var updated = await socket.WaitForEventAsync("address_updated", d => d.Int("id") == addressId);
+        var updated = await socket.WaitForEventAsync("address_updated", d => d.GetProperty("id").GetInt64() == addressId);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, updated!.Value.GetProperty("zone_id").ValueKind);
         Assert.Equal(0L, await map.ScalarAsync<long>("SELECT count(*) FROM markers.zone WHERE id = $1", id));
         Assert.Equal(0L, await map.ScalarAsync<long>("SELECT count(*) FROM markers.addresses WHERE zone_id = $1", id));

@@ -123,10 +123,11 @@ internal static class MapSettingsLoader
             ApplicationName = "map",
             MaxPoolSize = config is null ? 100 : Int(config, "DB_POOL_SIZE", 100, 1, 1000),
             Timeout = 5,
-            // Statements run again and again (session lookup, health, list pages) are prepared once per connection:
-            // PostgreSQL then skips parsing and planning them on every request.
-            MaxAutoPrepare = 64,
-            AutoPrepareMinUsages = 2,
+            // No auto-prepare: a statement that fails while Npgsql prepares it inside a transaction leaves the pooled
+            // connection's prepared-statement bookkeeping wrong after the rollback (npgsql#6391), and a later, innocent
+            // request on that connection fails with "unexpected backend message". Returned connections are reset with
+            // DISCARD ALL. See docs/decisions/0031-no-auto-prepare.md.
+            MaxAutoPrepare = 0,
         };
         foreach (var (key, value) in ParseQuery(uri.Query))
         {

@@ -8,7 +8,8 @@ namespace Map.Host.Platform.Csrf;
 /// <summary>
 /// Synchronizer-token CSRF check: an unsafe request authenticated by the admin session cookie must echo the
 /// session's token in <c>X-CSRF-Token</c> (or <c>X-CSRFToken</c>, which one legacy page script sends).
-/// Bot-key, device-token and initData requests carry no session and are not checked.
+/// Bot-key, device-token and initData requests carry no session and are not checked. A GET that changes state
+/// (<see cref="CsrfRequiredAttribute"/>) is checked like an unsafe request.
 /// </summary>
 internal sealed class CsrfMiddleware(RequestDelegate next)
 {
@@ -17,12 +18,10 @@ internal sealed class CsrfMiddleware(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (HttpMethods.IsGet(context.Request.Method)
-            || HttpMethods.IsHead(context.Request.Method)
-            || HttpMethods.IsOptions(context.Request.Method)
-            || HttpMethods.IsTrace(context.Request.Method)
+        var endpoint = context.GetEndpoint();
+        if ((IsSafe(context.Request.Method) && endpoint?.Metadata.GetMetadata<CsrfRequiredAttribute>() is null)
             || !context.User.IsAdmin()
-            || context.GetEndpoint()?.Metadata.GetMetadata<CsrfExemptAttribute>() is not null)
+            || endpoint?.Metadata.GetMetadata<CsrfExemptAttribute>() is not null)
         {
             return next(context);
         }
@@ -42,4 +41,7 @@ internal sealed class CsrfMiddleware(RequestDelegate next)
 
         return next(context);
     }
+
+    private static bool IsSafe(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
 }

@@ -18,7 +18,8 @@ internal sealed class ResponseHeadersMiddleware(RequestDelegate next, ILogger<Re
         {
             var headers = context.Response.Headers;
             headers.TryAdd("X-Content-Type-Options", "nosniff");
-            headers.TryAdd("X-Frame-Options", "DENY");
+            // Set, not added: the Hangfire dashboard writes its own SAMEORIGIN, and every response promises DENY.
+            headers.XFrameOptions = "DENY";
             headers.TryAdd("Referrer-Policy", "same-origin");
             headers[RequestIdHeader] = requestId;
             return Task.CompletedTask;
@@ -49,6 +50,8 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
             BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => (bad.StatusCode, "payload too large"),
             BadHttpRequestException bad => (bad.StatusCode, "bad request"),
             System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, "invalid json"),
+            // The Hangfire dashboard reads its antiforgery token from the posted form; a broken form is the client's fault.
+            Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => (StatusCodes.Status400BadRequest, "invalid form body"),
             _ => (StatusCodes.Status500InternalServerError, "internal_error"),
         };
         if (status >= 500)

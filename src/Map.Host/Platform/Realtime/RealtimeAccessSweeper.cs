@@ -5,7 +5,8 @@ namespace Map.Host.Platform.Realtime;
 
 /// <summary>
 /// Keeps open sockets in step with the accounts behind them: every 30 seconds, a socket whose admin was deactivated
-/// or deleted is closed (1008), and role or zone changes apply to what the socket receives next.
+/// or deleted, or whose session ended (logout, expiry), is closed (1008), and role or zone changes apply to what the
+/// socket receives next.
 /// </summary>
 internal sealed class RealtimeAccessSweeper(RealtimeHub hub, IServiceScopeFactory scopes, TimeProvider clock, ILogger<RealtimeAccessSweeper> logger)
     : BackgroundService
@@ -41,6 +42,7 @@ internal sealed class RealtimeAccessSweeper(RealtimeHub hub, IServiceScopeFactor
             // Read every account first, then apply all changes in one pass without awaiting in between, so that
             // once any socket sees the outcome of a sweep, every other socket already has it too.
             var accounts = new Dictionary<int, AdminAccount?>();
+            var endedSessions = new HashSet<string>(StringComparer.Ordinal);
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var admins = scope.ServiceProvider.GetRequiredService<IAdminDirectory>();
@@ -48,6 +50,21 @@ internal sealed class RealtimeAccessSweeper(RealtimeHub hub, IServiceScopeFactor
                 {
                     accounts[group.Key] = await admins.FindActiveAsync(group.Key, cancellationToken);
                 }
+
+                foreach (var sessionId in byAdmin.SelectMany(g => g).Select(c => c.Identity.SessionId!).Distinct(StringComparer.Ordinal))
+                {
+                    if (!await admins.IsSessionActiveAsync(sessionId, cancellationToken))
+                    {
+                        endedSessions.Add(sessionId);
+                    }
+                }
+            }
+
+            // A socket whose session ended is treated like one whose account is gone.
+            foreach (var connection in byAdmin.SelectMany(g => g).Where(c => endedSessions.Contains(c.Identity.SessionId!)))
+            {
+                connection.RequestClose(WebSocketCloseStatus.PolicyViolation, "Session ended");
+                hub.Remove(connection);
             }
 
             foreach (var connection in byAdmin.SelectMany(g => g).Where(c => accounts[c.Identity.AdminId] is not null))

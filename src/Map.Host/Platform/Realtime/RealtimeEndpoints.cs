@@ -25,7 +25,12 @@ internal static class RealtimeEndpoints
     private static IResult IssueToken(HttpContext context, RealtimeTokens tokens)
     {
         var user = context.User;
-        var token = tokens.Issue(user.AdminId()!.Value, user.AdminUsername()!, user.AdminRole()!.Value);
+        if (user.FindFirst(MapClaims.SessionId)?.Value is not { Length: > 0 } sessionId)
+        {
+            return ApiErrors.Forbidden();
+        }
+
+        var token = tokens.Issue(user.AdminId()!.Value, user.AdminUsername()!, user.AdminRole()!.Value, sessionId);
         var scheme = context.Request.IsHttps ? "wss" : "ws";
         var url = $"{scheme}://{context.Request.Host}/ws?token={Uri.EscapeDataString(token)}";
         return Results.Json(new
@@ -61,7 +66,10 @@ internal static class RealtimeEndpoints
 
         // Check the token before accepting, so a connection is registered as soon as the handshake completes.
         var identity = tokens.Validate(context.Request.Query["token"]);
-        var account = identity is null ? null : await admins.FindActiveAsync(identity.AdminId, context.RequestAborted);
+        // The token dies with its session: after logout it opens nothing, whatever time it has left.
+        var account = identity is null || !await admins.IsSessionActiveAsync(identity.SessionId!, context.RequestAborted)
+            ? null
+            : await admins.FindActiveAsync(identity.AdminId, context.RequestAborted);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         if (identity is null || account is null)
         {

@@ -13,11 +13,13 @@ internal sealed record RealtimeIdentity(
     [property: JsonPropertyName("u")] string Username,
     [property: JsonPropertyName("r")] string Role,
     [property: JsonPropertyName("id")] int AdminId,
-    [property: JsonPropertyName("exp")] long ExpiresAtUnix);
+    [property: JsonPropertyName("exp")] long ExpiresAtUnix,
+    [property: JsonPropertyName("sid")] string? SessionId = null);
 
 /// <summary>
 /// Short-lived, HMAC-signed WebSocket tokens (<c>REALTIME_TOKEN_TTL_SEC</c>), verifiable by every instance that
-/// shares <c>SECRET_KEY</c>. The token carries the admin's id and real role, so delivery can be scoped.
+/// shares <c>SECRET_KEY</c>. The token carries the admin's id and real role, so delivery can be scoped, and the id of the
+/// session that asked for it (the stored hash, not the cookie), so it dies with that session (decision 0034).
 /// </summary>
 internal sealed class RealtimeTokens(MapSettings settings, TimeProvider clock)
 {
@@ -25,10 +27,10 @@ internal sealed class RealtimeTokens(MapSettings settings, TimeProvider clock)
 
     public TimeSpan Lifetime => settings.RealtimeTokenTtl;
 
-    public string Issue(int adminId, string username, AdminRole role)
+    public string Issue(int adminId, string username, AdminRole role, string sessionId)
     {
         var expires = clock.GetUtcNow().Add(settings.RealtimeTokenTtl).ToUnixTimeSeconds();
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new RealtimeIdentity(username, role.ToWire(), adminId, expires));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new RealtimeIdentity(username, role.ToWire(), adminId, expires, sessionId));
         var body = Base64Url.EncodeToString(payload);
         return body + "." + Base64Url.EncodeToString(Sign(body));
     }
@@ -74,7 +76,9 @@ internal sealed class RealtimeTokens(MapSettings settings, TimeProvider clock)
             return null;
         }
 
-        return identity is not null && identity.ExpiresAtUnix > clock.GetUtcNow().ToUnixTimeSeconds() ? identity : null;
+        return identity is not null && !string.IsNullOrEmpty(identity.SessionId) && identity.ExpiresAtUnix > clock.GetUtcNow().ToUnixTimeSeconds()
+            ? identity
+            : null;
     }
 
     private byte[] Sign(string body) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(body));

@@ -24,6 +24,12 @@ public interface IAdminDirectory
     /// <summary>The active admin with this id, with their current role and zones; null if deleted or deactivated.</summary>
     Task<AdminAccount?> FindActiveAsync(int adminId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// True while the admin session <paramref name="sessionId"/> (the <c>map:sid</c> claim) exists and has not expired;
+    /// false after logout. Realtime tokens die with the session that asked for them.
+    /// </summary>
+    Task<bool> IsSessionActiveAsync(string sessionId, CancellationToken cancellationToken = default);
+
     /// <summary>Which zones the signed-in admin may see; <see cref="ZoneScope.Nothing"/> for anyone who is not an admin.</summary>
     Task<ZoneScope> GetZoneScopeAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default);
 

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Map.Modules.Admin;
 
-internal sealed class AdminDirectory(AdminDbContext db) : IAdminDirectory
+internal sealed class AdminDirectory(AdminDbContext db, TimeProvider clock) : IAdminDirectory
 {
     public async Task<AdminAccount?> FindActiveAsync(int adminId, CancellationToken cancellationToken = default)
     {
@@ -16,6 +16,12 @@ internal sealed class AdminDirectory(AdminDbContext db) : IAdminDirectory
         return user is null
             ? null
             : new AdminAccount(user.Id, user.Username, user.Role, Scope(user.Role, user.Zones.Select(z => z.ZoneId)));
+    }
+
+    public Task<bool> IsSessionActiveAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.Sessions.AsNoTracking().AnyAsync(s => s.IdHash == sessionId && s.ExpiresAt > now, cancellationToken);
     }
 
     public async Task<ZoneScope> GetZoneScopeAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)

@@ -8,7 +8,7 @@ namespace Map.Modules.Markers.Contracts;
 /// <c>address_created</c>/<c>address_updated</c> and the <c>new_object</c> of <c>MARKER_APPROVED</c>.
 /// </summary>
 public sealed record AddressView(
-    int Id,
+    long Id,
     string Name,
     double? Lat,
     double? Lon,
@@ -34,7 +34,7 @@ public sealed record PendingCreated(int PendingId, string Name, double Lat, doub
 }
 
 /// <summary><c>pending_approved {pending_id, address_id}</c>.</summary>
-public sealed record PendingApproved(int PendingId, int AddressId, int? ZoneId) : IIntegrationEvent
+public sealed record PendingApproved(int PendingId, long AddressId, int? ZoneId) : IIntegrationEvent
 {
     public string EventName => "pending_approved";
 
@@ -116,7 +116,7 @@ public sealed record AddressUpdated(AddressView Address) : IIntegrationEvent
 }
 
 /// <summary><c>address_deleted {id}</c>.</summary>
-public sealed record AddressDeleted(int AddressId, int? ZoneId) : IIntegrationEvent
+public sealed record AddressDeleted(long AddressId, int? ZoneId) : IIntegrationEvent
 {
     public string EventName => "address_deleted";
 

@@ -35,7 +35,8 @@ internal sealed class Address
     {
     }
 
-    public int Id { get; private set; }
+    /// <summary><c>bigint</c>: a CSV import may keep ids up to <c>ImportAddresses.MaxKeptId</c>, and numbering goes on above them.</summary>
+    public long Id { get; private set; }
 
     public string Name { get; private set; } = "";
 
@@ -71,7 +72,7 @@ internal sealed class Address
     public DateTime UpdatedAt { get; private set; }
 
     /// <summary>A new point; <paramref name="id"/> keeps a given id (CSV import of an export), null lets the database number it.</summary>
-    public static Address Create(PointContent content, DateTime now, int? id = null)
+    public static Address Create(PointContent content, DateTime now, long? id = null)
     {
         var address = new Address { Id = id ?? 0, CreatedAt = now };
         address.Set(content, now);

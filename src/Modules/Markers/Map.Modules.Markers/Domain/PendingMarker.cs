@@ -86,7 +86,7 @@ internal sealed class PendingMarker
     public MarkerState State { get; private set; }
 
     /// <summary>The address an approval created (or the bell matched); no foreign key: the address may be deleted later.</summary>
-    public int? AddressId { get; private set; }
+    public long? AddressId { get; private set; }
 
     public DateTime CreatedAt { get; private set; }
 
@@ -127,7 +127,7 @@ internal sealed class PendingMarker
 
     public bool HasPoint => Lat is not null && Lon is not null;
 
-    public void Approve(int addressId, string actor, string? reason, DateTime now)
+    public void Approve(long addressId, string actor, string? reason, DateTime now)
     {
         Moderate(MarkerState.Approved, actor, reason, now);
         AddressId = addressId;
@@ -172,13 +172,13 @@ internal sealed class PendingHistoryEntry
 
     public DateTime Timestamp { get; private set; }
 
-    public int? AddressId { get; private set; }
+    public long? AddressId { get; private set; }
 
     public string? Actor { get; private set; }
 
     public string? Reason { get; private set; }
 
-    public static PendingHistoryEntry Record(MarkerState status, int? addressId, string actor, string? reason, DateTime now) => new()
+    public static PendingHistoryEntry Record(MarkerState status, long? addressId, string actor, string? reason, DateTime now) => new()
     {
         Status = status,
         AddressId = addressId,
@@ -187,7 +187,7 @@ internal sealed class PendingHistoryEntry
         Timestamp = now,
     };
 
-    public void LinkAddress(int addressId) => AddressId = addressId;
+    public void LinkAddress(long addressId) => AddressId = addressId;
 }
 
 internal static class PendingMarkerViews

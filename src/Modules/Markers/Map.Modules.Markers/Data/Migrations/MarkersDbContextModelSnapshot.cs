@@ -73,12 +73,12 @@ namespace Map.Modules.Markers.Data.Migrations
 
             modelBuilder.Entity("Map.Modules.Markers.Domain.Address", b =>
                 {
-                    b.Property<int>("Id")
+                    b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("AiTags")
                         .HasColumnType("jsonb")
@@ -180,8 +180,8 @@ namespace Map.Modules.Markers.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("actor");
 
-                    b.Property<int?>("AddressId")
-                        .HasColumnType("integer")
+                    b.Property<long?>("AddressId")
+                        .HasColumnType("bigint")
                         .HasColumnName("address_id");
 
                     b.Property<int>("PendingId")
@@ -227,8 +227,8 @@ namespace Map.Modules.Markers.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
-                    b.Property<int?>("AddressId")
-                        .HasColumnType("integer")
+                    b.Property<long?>("AddressId")
+                        .HasColumnType("bigint")
                         .HasColumnName("address_id");
 
                     b.Property<string>("AiTags")

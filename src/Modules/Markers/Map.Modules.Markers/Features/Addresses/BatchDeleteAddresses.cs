@@ -40,21 +40,21 @@ internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
                     throw ApiException.BadRequest($"at most {MaxIds} ids per call");
                 }
 
-                var parsed = ids.EnumerateArray().Select(ParseId).OfType<int>().Distinct().ToArray();
+                var parsed = ids.EnumerateArray().Select(ParseId).OfType<long>().Distinct().ToArray();
                 var deleted = await sender.Send(new BatchDeleteAddressesCommand(parsed, user), cancellationToken);
                 return Results.Json(new { deleted });
             })
             .RequireAuthorization(MapPolicies.Editor);
 
-    private static int? ParseId(JsonElement id) => id.ValueKind switch
+    private static long? ParseId(JsonElement id) => id.ValueKind switch
     {
-        JsonValueKind.Number when id.TryGetInt32(out var number) => number,
-        JsonValueKind.String when int.TryParse(id.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
+        JsonValueKind.Number when id.TryGetInt64(out var number) => number,
+        JsonValueKind.String when long.TryParse(id.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
         _ => null,
     };
 }
 
-internal sealed record BatchDeleteAddressesCommand(int[] Ids, ClaimsPrincipal User) : ICommand<int>;
+internal sealed record BatchDeleteAddressesCommand(long[] Ids, ClaimsPrincipal User) : ICommand<int>;
 
 internal sealed class BatchDeleteAddressesHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos)
     : ICommandHandler<BatchDeleteAddressesCommand, int>

@@ -51,13 +51,13 @@ internal sealed record CreateAddressCommand(
     string? Link,
     string? Category,
     int? ZoneId,
-    IncomingPhoto? Photo) : ICommand<int>;
+    IncomingPhoto? Photo) : ICommand<long>;
 
 internal sealed class CreateAddressHandler(
     MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos, TimeProvider clock)
-    : ICommandHandler<CreateAddressCommand, int>
+    : ICommandHandler<CreateAddressCommand, long>
 {
-    public async ValueTask<int> Handle(CreateAddressCommand command, CancellationToken cancellationToken)
+    public async ValueTask<long> Handle(CreateAddressCommand command, CancellationToken cancellationToken)
     {
         await ZoneAccess.RequireUsableAsync(db, directory, command.User, command.ZoneId, cancellationToken);
         var (name, point) = InputRules.RequireNamedPoint(command.Name, command.Coordinates);

@@ -20,7 +20,7 @@ namespace Map.Modules.Markers.Features.Addresses;
 internal sealed class DeleteAddressEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapDelete("/api/addresses/{id:int}", async (int id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        app.MapDelete("/api/addresses/{id:long}", async (long id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
                 await sender.Send(new DeleteAddressCommand(id, user), cancellationToken);
                 return Results.Json(new { status = "ok" });
@@ -28,7 +28,7 @@ internal sealed class DeleteAddressEndpoint : ICarterModule
             .RequireAuthorization(MapPolicies.Editor);
 }
 
-internal sealed record DeleteAddressCommand(int Id, ClaimsPrincipal User) : ICommand<Unit>;
+internal sealed record DeleteAddressCommand(long Id, ClaimsPrincipal User) : ICommand<Unit>;
 
 internal sealed class DeleteAddressHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos)
     : ICommandHandler<DeleteAddressCommand, Unit>

@@ -24,7 +24,7 @@ namespace Map.Modules.Markers.Features.Addresses;
 internal sealed class UpdateAddressEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPut("/api/addresses/{id:int}", async (int id, HttpRequest request, ClaimsPrincipal user, ISender sender, MarkersSettings settings, CancellationToken cancellationToken) =>
+        app.MapPut("/api/addresses/{id:long}", async (long id, HttpRequest request, ClaimsPrincipal user, ISender sender, MarkersSettings settings, CancellationToken cancellationToken) =>
             {
                 var fields = await RequestBody.ReadAsync(request, MarkerBodies.WithPhoto(settings), cancellationToken);
                 await sender.Send(ToCommand(id, user, fields), cancellationToken);
@@ -32,7 +32,7 @@ internal sealed class UpdateAddressEndpoint : ICarterModule
             })
             .RequireAuthorization(MapPolicies.Editor);
 
-    private static UpdateAddressCommand ToCommand(int id, ClaimsPrincipal user, RequestBody fields)
+    private static UpdateAddressCommand ToCommand(long id, ClaimsPrincipal user, RequestBody fields)
     {
         static Change<string?>? Present(RequestBody fields, params string[] aliases) =>
             aliases.Any(fields.Has) ? new Change<string?>(fields.FirstText(aliases)) : null;
@@ -65,7 +65,7 @@ internal sealed class UpdateAddressEndpoint : ICarterModule
 }
 
 internal sealed record UpdateAddressCommand(
-    int Id,
+    long Id,
     ClaimsPrincipal User,
     Change<string?>? Name,
     CoordinateInput? Lat,

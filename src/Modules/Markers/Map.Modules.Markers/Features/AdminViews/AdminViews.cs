@@ -118,7 +118,7 @@ internal sealed class AdminViewsEndpoint : ICarterModule
         return Results.Json(result);
     }
 
-    private static Dictionary<string, object?> Outcome(PendingMarker marker, Dictionary<int, Address> addresses)
+    private static Dictionary<string, object?> Outcome(PendingMarker marker, Dictionary<long, Address> addresses)
     {
         var outcome = new Dictionary<string, object?> { ["id"] = marker.Id, ["status"] = marker.State.ToWire(), ["timestamp"] = marker.UpdatedAt };
         if (marker.State == MarkerState.Approved && marker.AddressId is { } addressId && addresses.TryGetValue(addressId, out var address))

@@ -29,12 +29,12 @@ internal sealed class ApprovePendingEndpoint : ICarterModule
             .RequireAuthorization(MapPolicies.Editor);
 }
 
-internal sealed record ApprovePendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<int>;
+internal sealed record ApprovePendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<long>;
 
 internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock)
-    : ICommandHandler<ApprovePendingCommand, int>
+    : ICommandHandler<ApprovePendingCommand, long>
 {
-    public async ValueTask<int> Handle(ApprovePendingCommand command, CancellationToken cancellationToken)
+    public async ValueTask<long> Handle(ApprovePendingCommand command, CancellationToken cancellationToken)
     {
         var scope = await directory.ScopeOfAsync(command.User, cancellationToken);
         PendingMarker marker;

@@ -46,7 +46,7 @@ internal sealed class BotMarkerStatusEndpoint : ICarterModule
 
 internal sealed record BotMarkerStatusQuery(int Id) : IQuery<MarkerStatus?>;
 
-internal sealed record MarkerStatus(MarkerState State, int? AddressId);
+internal sealed record MarkerStatus(MarkerState State, long? AddressId);
 
 internal sealed class BotMarkerStatusHandler(MarkersDbContext db) : IQueryHandler<BotMarkerStatusQuery, MarkerStatus?>
 {

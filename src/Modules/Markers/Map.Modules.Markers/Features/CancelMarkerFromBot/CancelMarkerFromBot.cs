@@ -68,7 +68,7 @@ internal abstract record CancelOutcome
 
     internal sealed record NotSubmitter : CancelOutcome;
 
-    internal sealed record AlreadyModerated(MarkerState State, int? AddressId) : CancelOutcome;
+    internal sealed record AlreadyModerated(MarkerState State, long? AddressId) : CancelOutcome;
 }
 
 internal sealed class CancelMarkerHandler(MarkersDbContext db, IEventBus events, TimeProvider clock) : ICommandHandler<CancelMarkerCommand, CancelOutcome>

@@ -92,5 +92,5 @@ internal sealed class ExportAddressesEndpoint : ICarterModule
             .Select(a => new ExportRow(a.Id, a.Name, a.Lat, a.Lon, a.Notes, a.Status, a.Link, a.Category));
     }
 
-    private sealed record ExportRow(int Id, string Name, double? Lat, double? Lon, string? Notes, string? Status, string? Link, string? Category);
+    private sealed record ExportRow(long Id, string Name, double? Lat, double? Lon, string? Notes, string? Status, string? Link, string? Category);
 }

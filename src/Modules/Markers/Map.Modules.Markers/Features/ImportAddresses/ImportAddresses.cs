@@ -21,9 +21,11 @@ namespace Map.Modules.Markers.Features.ImportAddresses;
 /// POST <c>/api/import</c> (editor), multipart part <c>file</c>: a CSV with a header row (UTF-8 with or without BOM;
 /// separator <c>,</c> <c>;</c> tab or <c>|</c> detected) and the export's columns, with the aliases name|address and
 /// notes|description. Each row is checked like a new address; a bad row is skipped and reported. A row whose <c>id</c>
-/// exists overwrites that address (if the editor may use its zone); a new <c>id</c> is kept. → 200
+/// exists overwrites that address (if the editor may use its zone); a new <c>id</c> is kept when it is at most
+/// <see cref="ImportAddressesHandler.MaxKeptId"/>, so numbering always has room above it (a larger id is a skipped row,
+/// decision 0032). A field holding text the database cannot store (NUL) skips its row too. → 200
 /// <c>{"imported":n,"skipped":[{"row":line,"error":"..."}]}</c> (<c>row</c> = line in the file, header = 1). All rows
-/// commit together: a database error rolls everything back → 500 <c>{"error":"import failed: ..."}</c>. 400
+/// commit together: an unexpected database error rolls everything back → 500 <c>{"error":"internal_error"}</c>. 400
 /// <c>{"error":"No file provided"}</c> without a file.
 /// </summary>
 internal sealed class ImportAddressesEndpoint : ICarterModule
@@ -57,10 +59,16 @@ internal sealed partial class ImportAddressesHandler(
     MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock, ILogger<ImportAddressesHandler> logger)
     : ICommandHandler<ImportAddressesCommand, ImportReport>
 {
+    /// <summary>
+    /// The largest id a new row may keep: the old <c>integer</c> range, so every export of the predecessor or of Map
+    /// fits, while the <c>bigint</c> numbering keeps more than 9×10^18 ids above it (decision 0032).
+    /// </summary>
+    public const long MaxKeptId = int.MaxValue;
+
     public async ValueTask<ImportReport> Handle(ImportAddressesCommand command, CancellationToken cancellationToken)
     {
         var skipped = new List<SkippedRow>();
-        var valid = new List<(CsvRow Row, int? Id, PointContent Content)>();
+        var valid = new List<(CsvRow Row, long? Id, PointContent Content)>();
         foreach (var row in command.Rows)
         {
             try
@@ -130,9 +138,11 @@ internal sealed partial class ImportAddressesHandler(
         }
         catch (Exception ex) when (ex is DbUpdateException or PostgresException)
         {
+            // Nothing was written (the transaction rolled back); the caller gets the platform's internal_error body,
+            // the log gets the database's reason.
             var reason = (ex as PostgresException ?? ex.InnerException as PostgresException)?.MessageText ?? "database error";
             LogImportFailed(logger, ex, reason);
-            throw new ApiException(StatusCodes.Status500InternalServerError, $"import failed: {reason}");
+            throw;
         }
 
         foreach (var address in created)
@@ -148,16 +158,25 @@ internal sealed partial class ImportAddressesHandler(
         return new ImportReport(created.Count + updated.Count, [.. skipped.OrderBy(s => s.Row)]);
     }
 
-    private static int? ParseId(string? raw)
+    private static long? ParseId(string? raw)
     {
         var text = MarkerText.NullIfEmpty(raw);
         return text is null ? null
-            : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0 ? id
-            : throw ApiException.BadRequest("id must be a positive integer");
+            : long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id) && id is > 0 and <= MaxKeptId ? id
+            : throw ApiException.BadRequest($"id must be a whole number from 1 to {MaxKeptId}");
     }
 
     private static PointContent Validate(CsvRow row)
     {
+        // PostgreSQL cannot store a NUL (22021): such a row is skipped like any other bad row, not a failed import.
+        foreach (var (field, value) in new[] { ("name", row.Name), ("lat", row.Lat), ("lon", row.Lon), ("notes", row.Notes), ("status", row.Status), ("link", row.Link), ("category", row.Category) })
+        {
+            if (value is not null && !StoredText.IsStorable(value))
+            {
+                throw ApiException.BadRequest($"{field} contains invalid characters");
+            }
+        }
+
         var (name, point) = InputRules.RequireNamedPoint(
             CsvText.Restore(row.Name),
             new CoordinatePair(CoordinateInput.Parse(DecimalComma(row.Lat)), CoordinateInput.Parse(DecimalComma(row.Lon))));

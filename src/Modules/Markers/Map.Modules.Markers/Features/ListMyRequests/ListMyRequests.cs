@@ -44,7 +44,7 @@ internal sealed class ListMyRequestsEndpoint : ICarterModule
 
 internal sealed record ListMyRequestsQuery(string UserId) : IQuery<IReadOnlyList<MyRequest>>;
 
-internal sealed record MyRequest(int Id, string Name, string Status, int? AddressId, DateTime CreatedAt);
+internal sealed record MyRequest(int Id, string Name, string Status, long? AddressId, DateTime CreatedAt);
 
 internal sealed class ListMyRequestsHandler(MarkersDbContext db) : IQueryHandler<ListMyRequestsQuery, IReadOnlyList<MyRequest>>
 {

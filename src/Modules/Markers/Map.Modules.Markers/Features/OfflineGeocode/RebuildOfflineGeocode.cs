@@ -18,6 +18,7 @@ namespace Map.Modules.Markers.Features.OfflineGeocode;
 /// address as server-sent events <c>{"type":"progress","pct":n,"step":"i/N"}</c> then <c>{"type":"done","entries":n}</c>.
 /// Stored coordinates are used as they are; an address without them is looked up online (throttled). Addresses are
 /// read in pages, the file is written as it goes into a temporary file and replaces the old one only at the end.
+/// It changes state, so a browser must send the <c>X-CSRF-Token</c> header although it is a GET (decision 0033).
 /// </summary>
 internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
 {
@@ -25,7 +26,7 @@ internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
     private const int PageSize = 1000;
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/offline/geocode/stream", RebuildAsync).RequireAuthorization(MapPolicies.Editor);
+        app.MapGet("/api/offline/geocode/stream", RebuildAsync).RequireAuthorization(MapPolicies.Editor).CsrfRequired();
 
     private static async Task<IResult> RebuildAsync(
         HttpContext context,
@@ -50,7 +51,7 @@ internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
         var lastPercent = -1;
         await using (var replacement = await file.BeginReplacementAsync(cancellationToken))
         {
-            var afterId = 0;
+            var afterId = 0L;
             while (true)
             {
                 var page = await db.Addresses.AsNoTracking().Where(a => a.Id > afterId).OrderBy(a => a.Id).Take(PageSize)

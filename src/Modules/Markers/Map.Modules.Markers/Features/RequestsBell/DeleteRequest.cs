@@ -119,12 +119,12 @@ internal sealed class DeleteRequestHandler(
         command.Parameters.AddWithValue("lat_max", box?.LatMax ?? 0);
         command.Parameters.AddWithValue("lon_max", box?.LonMax ?? 0);
         command.Parameters.AddWithValue("name", nameKey);
-        var ids = new List<int>();
+        var ids = new List<long>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                ids.Add(reader.GetInt32(0));
+                ids.Add(reader.GetInt64(0));
             }
         }
 

@@ -28,7 +28,7 @@ internal abstract record SubmitOutcome
 {
     internal sealed record Created(int Id) : SubmitOutcome;
 
-    internal sealed record Existing(int Id, MarkerState State, int? AddressId) : SubmitOutcome;
+    internal sealed record Existing(int Id, MarkerState State, long? AddressId) : SubmitOutcome;
 
     internal sealed record Duplicate(string Type, int Id) : SubmitOutcome;
 }

@@ -41,7 +41,7 @@ internal sealed class DeleteZoneHandler(MarkersDbContext db, IAdminDirectory dir
 
     public async ValueTask<Unit> Handle(DeleteZoneCommand command, CancellationToken cancellationToken)
     {
-        int[] unlinked;
+        long[] unlinked;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
