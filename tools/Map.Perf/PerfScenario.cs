@@ -23,6 +23,11 @@ internal interface IPerfScenario
 
     /// <summary>The endpoints to measure.</summary>
     IEnumerable<PerfEndpoint> Endpoints(PerfContext context);
+
+    /// <summary>Optional lines after each scale's table (e.g. a ratio between two of the scenario's endpoints).</summary>
+    void Summarize(TextWriter output, IReadOnlyList<EndpointResult> results)
+    {
+    }
 }
 
 /// <summary>

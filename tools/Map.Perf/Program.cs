@@ -124,6 +124,10 @@ try
 
         runsByScale.Add(new ScaleRun(scale, results));
         Report.Print(log, scale, baselineResult, results);
+        foreach (var scenario in scenarios)
+        {
+            scenario.Summarize(log, results);
+        }
     }
 
     if (runsByScale.Count > 1)

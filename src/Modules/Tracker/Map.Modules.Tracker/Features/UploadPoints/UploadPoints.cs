@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Carter;
+using Map.Modules.Tracker.Auth;
+using Map.Modules.Tracker.Contracts;
+using Map.Modules.Tracker.Points;
+using Map.Modules.Tracker.Sessions;
+using Map.Modules.Tracker.Wire;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Npgsql;
+
+namespace Map.Modules.Tracker.Features.UploadPoints;
+
+/// <summary>
+/// <c>POST /api/tracker/points</c> (device, bucket <c>tracker_points</c>): a batch of GPS points. Only the first 500
+/// items are read; a body of more than 2,000 items (more than the app's whole queue) is refused with 413
+/// <c>too_many_points</c> and nothing is stored. The answer comes only after the batch is committed, so a phone that
+/// retries after a lost answer sends the same points again and gets them counted as <c>dedup</c>.
+/// </summary>
+internal sealed class UploadPointsEndpoint : ICarterModule
+{
+    public const int MaxItems = 2000;
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/tracker/points", HandleAsync).RequireDevice(TrackerBuckets.Points);
+
+    private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, CancellationToken cancellationToken)
+    {
+        var body = await TrackerBody.ReadObjectAsync(context.Request, options.MaxDeviceBodyBytes, cancellationToken);
+        var (given, sessionId) = body.SessionId();
+        var points = body.TryGetProperty("points", out var list) && list.ValueKind == JsonValueKind.Array ? list : (JsonElement?)null;
+        if (points is { } array && array.GetArrayLength() > MaxItems)
+        {
+            throw new TrackerException(StatusCodes.Status413PayloadTooLarge, "too_many_points", $"at most {MaxItems} points per request (only the first {PointParser.MaxItemsRead} are read)");
+        }
+
+        var result = await sender.Send(new UploadPointsCommand(context.Device(), given, sessionId, points), cancellationToken);
+        return Envelope.Ok(result);
+    }
+}
+
+internal sealed record UploadPointsCommand(DeviceIdentity Device, bool SessionGiven, long? SessionId, JsonElement? Points) : ICommand<UploadPointsResult>;
+
+internal sealed record UploadPointsResult(long? SessionId, int Accepted, int Dedup, int Rejected, DateTime? FirstTs, DateTime? LastTs);
+
+internal sealed class UploadPointsHandler(
+    AppSessions sessions,
+    PointStore store,
+    NpgsqlDataSource dataSource,
+    TimeProvider clock,
+    IEventBus events) : ICommandHandler<UploadPointsCommand, UploadPointsResult>
+{
+    public async ValueTask<UploadPointsResult> Handle(UploadPointsCommand command, CancellationToken cancellationToken)
+    {
+        var device = command.Device;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var parsed = command.Points is { } points ? PointParser.Parse(points, now) : new PointParser.Parsed([], 0);
+
+        // Session: a given id must be an open session of this user; otherwise the open app session (created only
+        // when there is something to store).
+        Domain.TrackingSession? session = null;
+        var started = false;
+        Duty.Contracts.ActiveShift? shift = null;
+        if (command.SessionGiven)
+        {
+            session = command.SessionId is { } id ? await sessions.FindOpenByIdAsync(device.UserId, id, cancellationToken) : null;
+            if (session is null)
+            {
+                var active = await sessions.FindOpenAsync(device.UserId, cancellationToken);
+                throw new TrackerException(StatusCodes.Status409Conflict, "session_inactive", "session is not active", new { active_session_id = active?.Id });
+            }
+        }
+        else if (parsed.Valid.Count > 0)
+        {
+            (session, started, shift) = await sessions.EnsureOpenAsync(device, parsed.Valid[0].Lat, parsed.Valid[0].Lon, cancellationToken);
+        }
+        else
+        {
+            session = await sessions.FindOpenAsync(device.UserId, cancellationToken);
+        }
+
+        if (started)
+        {
+            await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStarted, new
+            {
+                device_id = device.PublicId,
+                user_id = device.UserId,
+                shift_id = session!.ShiftId,
+                session_id = session.Id,
+                message_id = (int?)null,
+                label = shift?.UnitLabel ?? device.DisplayName,
+            }), cancellationToken);
+        }
+
+        if (parsed.Valid.Count == 0)
+        {
+            return new UploadPointsResult(session?.Id, 0, 0, parsed.Rejected, null, null);
+        }
+
+        // In-batch duplicates (same ts) are counted as dedup, like a repeat of a stored point.
+        var distinct = parsed.Valid.DistinctBy(p => p.Ts).ToList();
+        var inserted = await InsertAsync(session!.Id, device, distinct, cancellationToken);
+
+        var firstTs = parsed.Valid.Min(p => p.Ts);
+        var lastTs = parsed.Valid.Max(p => p.Ts);
+        await PublishAsync(device, session, distinct, inserted, cancellationToken);
+        return new UploadPointsResult(session.Id, inserted.Count, parsed.Valid.Count - inserted.Count, parsed.Rejected, firstTs, lastTs);
+    }
+
+    /// <summary>
+    /// One statement: the set-based insert and the session's last position (newest inserted ts wins), committed before
+    /// the answer.
+    /// </summary>
+    private async Task<Dictionary<DateTime, long>> InsertAsync(long sessionId, DeviceIdentity device, List<PointRow> rows, CancellationToken cancellationToken)
+    {
+        await store.PrepareAsync(rows, cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                return await store.InsertAsync(connection, null, sessionId, device.UserId, device.PublicId, Contracts.PointKinds.App, rows, cancellationToken, touchSession: true);
+            }
+            catch (PostgresException ex) when (PointStore.IsMissingPartition(ex) && attempt == 0)
+            {
+                // Retention dropped a week this process still had cached: create it again and retry once.
+                store.ForgetPartitions();
+                await store.PrepareAsync(rows, cancellationToken);
+            }
+        }
+    }
+
+    private async Task PublishAsync(DeviceIdentity device, Domain.TrackingSession session, List<PointRow> rows, Dictionary<DateTime, long> inserted, CancellationToken cancellationToken)
+    {
+        if (inserted.Count == 0)
+        {
+            return;
+        }
+
+        var stored = rows.Where(r => inserted.ContainsKey(r.Ts)).ToList();
+        // tracking_point per point for older pages; tracking_batch is what the UI listens to.
+        foreach (var point in stored)
+        {
+            await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingPoint, PointEvent(device, session, point)), cancellationToken);
+        }
+
+        await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingBatch, new
+        {
+            device_id = device.PublicId,
+            user_id = device.UserId,
+            shift_id = session.ShiftId,
+            session_id = session.Id,
+            source = "app",
+            count = stored.Count,
+            first_ts = stored.Min(p => p.Ts),
+            last_ts = stored.Max(p => p.Ts),
+            points = stored.Select(p => new { ts = p.Ts, lat = p.Lat, lon = p.Lon, accuracy_m = p.AccuracyM, speed_mps = p.SpeedMps, bearing_deg = p.BearingDeg, flags = p.Flags ?? [] }),
+        }), cancellationToken);
+    }
+
+    private static object PointEvent(DeviceIdentity device, Domain.TrackingSession session, PointRow point) => new
+    {
+        device_id = device.PublicId,
+        user_id = device.UserId,
+        shift_id = session.ShiftId,
+        session_id = session.Id,
+        lat = point.Lat,
+        lon = point.Lon,
+        ts = point.Ts,
+        accuracy_m = point.AccuracyM,
+        speed_mps = point.SpeedMps,
+        bearing_deg = point.BearingDeg,
+        flags = point.Flags ?? [],
+        source = "app",
+    };
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Map.SharedKernel;
+using Microsoft.AspNetCore.Http;
+
+namespace Map.Modules.Tracker.Wire;
+
+/// <summary>
+/// The tracker envelope (tracker spec §3.1): <c>ok</c>, <c>schema_version</c>, <c>server_time</c> (UTC, microseconds,
+/// <c>Z</c>), <c>request_id</c>, then the endpoint's fields at top level; errors carry <c>code</c>, <c>error</c> and
+/// optional <c>details</c>.
+/// </summary>
+internal static class Envelope
+{
+    public const int SchemaVersion = 1;
+
+    public static IResult Ok(object? fields = null, int statusCode = StatusCodes.Status200OK) => new EnvelopeResult(true, statusCode, fields, null, null, null);
+
+    public static IResult Error(int statusCode, string code, string error, object? details = null) =>
+        new EnvelopeResult(false, statusCode, null, code, error, details);
+
+    public static string ServerTime(TimeProvider clock) =>
+        clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private sealed class EnvelopeResult(bool ok, int statusCode, object? fields, string? code, string? error, object? details) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var clock = (TimeProvider?)httpContext.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
+            var body = new JsonObject
+            {
+                ["ok"] = ok,
+            };
+            if (!ok)
+            {
+                body["code"] = code;
+                body["error"] = error;
+            }
+
+            body["schema_version"] = SchemaVersion;
+            body["server_time"] = ServerTime(clock);
+            body["request_id"] = httpContext.TraceIdentifier;
+            if (details is not null)
+            {
+                body["details"] = JsonSerializer.SerializeToNode(details, details.GetType(), WireJson.Options);
+            }
+
+            if (fields is not null && JsonSerializer.SerializeToNode(fields, fields.GetType(), WireJson.Options) is JsonObject extra)
+            {
+                foreach (var (name, value) in extra.ToList())
+                {
+                    extra.Remove(name);
+                    body[name] = value;
+                }
+            }
+
+            httpContext.Response.StatusCode = statusCode;
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            await httpContext.Response.WriteAsync(body.ToJsonString(WireJson.Options), httpContext.RequestAborted);
+        }
+    }
+}
+
+/// <summary>A client error a tracker handler answers with the envelope.</summary>
+internal sealed class TrackerException(int statusCode, string code, string error, object? details = null) : Exception(error)
+{
+    public int StatusCode { get; } = statusCode;
+
+    public string Code { get; } = code;
+
+    public object? Details { get; } = details;
+
+    public static TrackerException BadRequest(string error, object? details = null) => new(StatusCodes.Status400BadRequest, "bad_request", error, details);
+
+    public static TrackerException NotFound() => new(StatusCodes.Status404NotFound, "not_found", "not found");
+
+    public IResult ToResult() => Envelope.Error(StatusCode, Code, Message, Details);
+}
