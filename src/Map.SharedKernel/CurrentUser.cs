@@ -14,6 +14,12 @@ public static class MapClaims
 
     public const string AuthKindAdmin = "admin";
     public const string AuthKindBot = "bot";
+
+    /// <summary>On a bot identity: how it was recognised (<see cref="BotViaKey"/> or <see cref="BotViaTrustedNetwork"/>).</summary>
+    public const string BotVia = "map:bot_via";
+
+    public const string BotViaKey = "key";
+    public const string BotViaTrustedNetwork = "trusted_network";
 }
 
 public static class ClaimsPrincipalExtensions

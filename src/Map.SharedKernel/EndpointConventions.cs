@@ -17,6 +17,14 @@ public sealed class CsrfRequiredAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class AllowApiKeyInQueryAttribute : Attribute;
 
+/// <summary>
+/// Lets a request without any bot key count as the bot when its client address (after trusted-proxy forwarding) is in
+/// <c>BOT_TRUSTED_NETWORKS</c> (decision 0070). Only for the routes the legacy bot calls without a key:
+/// POST and GET <c>/api/chat/{user_id}</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class AllowTrustedBotNetworkAttribute : Attribute;
+
 public static class EndpointConventionExtensions
 {
     public static TBuilder CsrfExempt<TBuilder>(this TBuilder builder)
@@ -30,6 +38,10 @@ public static class EndpointConventionExtensions
     public static TBuilder AllowApiKeyInQuery<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AllowApiKeyInQueryAttribute());
+
+    public static TBuilder AllowTrustedBotNetwork<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AllowTrustedBotNetworkAttribute());
 }
 
 /// <summary>Overrides the 403 body's <c>error</c> for an endpoint (duty bot routes answer <c>Unauthorized</c>).</summary>

@@ -55,6 +55,12 @@ public static class MapPolicies
 
     /// <summary>A viewer session, or else the bot key (e.g. bot admin views).</summary>
     public const string ViewerOrBot = "admin:viewer|bot";
+
+    /// <summary>
+    /// A viewer session, or else the legacy bot recognised by <c>BOT_TRUSTED_NETWORKS</c> (no key); the bot key alone
+    /// does not pass (chat history, decision 0070).
+    /// </summary>
+    public const string ViewerOrTrustedNetworkBot = "admin:viewer|bot-network";
 }
 
 /// <summary>Authentication scheme names.</summary>

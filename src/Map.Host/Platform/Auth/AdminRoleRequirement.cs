@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace Map.Host.Platform.Auth;
 
-/// <summary>An admin session with at least <see cref="Minimum"/>; optionally the bot key instead.</summary>
-internal sealed record AdminRoleRequirement(AdminRole Minimum, bool AllowBot = false) : IAuthorizationRequirement;
+/// <summary>
+/// An admin session with at least <see cref="Minimum"/>; optionally the bot instead (<see cref="AllowBot"/>: by key or
+/// trusted network; <see cref="AllowTrustedNetworkBot"/>: only the keyless bot of <c>BOT_TRUSTED_NETWORKS</c>).
+/// </summary>
+internal sealed record AdminRoleRequirement(AdminRole Minimum, bool AllowBot = false, bool AllowTrustedNetworkBot = false) : IAuthorizationRequirement;
 
 internal sealed class AdminRoleRequirementHandler : AuthorizationHandler<AdminRoleRequirement>
 {
@@ -21,6 +24,11 @@ internal sealed class AdminRoleRequirementHandler : AuthorizationHandler<AdminRo
             }
         }
         else if (requirement.AllowBot && user.Identities.Any(i => i.IsAuthenticated && i.HasClaim(MapClaims.AuthKind, MapClaims.AuthKindBot)))
+        {
+            context.Succeed(requirement);
+        }
+        else if (requirement.AllowTrustedNetworkBot && user.Identities.Any(i => i.IsAuthenticated
+            && i.HasClaim(MapClaims.AuthKind, MapClaims.AuthKindBot) && i.HasClaim(MapClaims.BotVia, MapClaims.BotViaTrustedNetwork)))
         {
             context.Succeed(requirement);
         }

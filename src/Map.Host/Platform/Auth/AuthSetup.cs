@@ -42,6 +42,9 @@ internal static class AuthSetup
             .AddPolicy(MapPolicies.Superadmin, AdminPolicy(AdminRole.Superadmin, allowBot: false))
             .AddPolicy(MapPolicies.EditorOrBot, AdminPolicy(AdminRole.Editor, allowBot: true))
             .AddPolicy(MapPolicies.ViewerOrBot, AdminPolicy(AdminRole.Viewer, allowBot: true))
+            .AddPolicy(MapPolicies.ViewerOrTrustedNetworkBot, policy => policy
+                .AddAuthenticationSchemes(MapSchemes.AdminCookie, MapSchemes.BotKey)
+                .AddRequirements(new AdminRoleRequirement(AdminRole.Viewer, AllowTrustedNetworkBot: true)))
             .AddPolicy(MapPolicies.Bot, policy => policy
                 .AddAuthenticationSchemes(MapSchemes.BotKey)
                 .AddRequirements(new BotRequirement()));

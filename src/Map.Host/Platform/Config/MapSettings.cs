@@ -34,6 +34,12 @@ internal sealed class MapSettings
 
     public string BotApiKey { get; init; } = "";
 
+    /// <summary>
+    /// <c>BOT_TRUSTED_NETWORKS</c> (empty by default): client networks whose requests without a bot key count as the bot on
+    /// the routes marked <see cref="Map.SharedKernel.AllowTrustedBotNetworkAttribute"/>. Inert while <c>BOT_API_KEY</c> is empty.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> BotTrustedNetworks { get; init; } = [];
+
     public required string SessionCookieName { get; init; }
 
     public bool SessionCookieSecure { get; init; }

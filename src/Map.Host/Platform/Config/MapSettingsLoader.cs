@@ -23,6 +23,7 @@ internal static class MapSettingsLoader
             RedisKeyPrefix = redisPrefix,
             SecretKey = requireSecrets ? ParseSecretKey(Required(config, "SECRET_KEY")) : Optional(config, "SECRET_KEY") ?? "",
             BotApiKey = Optional(config, "BOT_API_KEY") ?? "",
+            BotTrustedNetworks = ParseNetworks(config, "BOT_TRUSTED_NETWORKS", ""),
             SessionCookieName = Optional(config, "SESSION_COOKIE_NAME") ?? "map_session",
             SessionCookieSecure = Bool(config, "SESSION_COOKIE_SECURE", false),
             SessionLifetime = TimeSpan.FromHours(Int(config, "SESSION_LIFETIME_HOURS", 12, 1, 24 * 30)),

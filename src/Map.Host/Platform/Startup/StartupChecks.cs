@@ -24,6 +24,21 @@ internal sealed class StartupChecks(
             logger.LogWarning("BOT_API_KEY is empty: every bot endpoint answers 403 until it is set");
         }
 
+        if (settings.BotTrustedNetworks.Count > 0)
+        {
+            var networks = string.Join(", ", settings.BotTrustedNetworks);
+            if (settings.BotApiKey.Length == 0)
+            {
+                logger.LogWarning("BOT_TRUSTED_NETWORKS ({Networks}) is ignored while BOT_API_KEY is empty", networks);
+            }
+            else
+            {
+                logger.LogInformation(
+                    "BOT_TRUSTED_NETWORKS: requests without X-API-KEY from {Networks} are accepted as the bot on POST and GET /api/chat/<user_id> only",
+                    networks);
+            }
+        }
+
         try
         {
             var pending = new List<string>();

@@ -31,14 +31,16 @@ internal enum HistoryMode
 /// query keys present (chat spec §3.1 #2): <c>before_id</c> → before (limit 200, 1..2000, never marks read); any of
 /// <c>limit</c>/<c>offset</c>/<c>tail</c> → tail when <c>tail</c> is 1/true/yes, else page (limit 500, 1..5000);
 /// none → the last 500. Tail and page modes mark the user's messages read, but only for editors and above and only
-/// for an existing dialog: a viewer's GET, or a GET for an unknown user, changes nothing.
+/// for an existing dialog: a viewer's GET, or a GET for an unknown user, changes nothing. The legacy bot reads it too
+/// without a key, only from <c>BOT_TRUSTED_NETWORKS</c> (decision 0070), and never marks read; the bot key alone does not.
 /// </summary>
 internal sealed class GetHistoryEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet(ChatRoutes.UserPath, async (string userId, HttpContext context, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(Parse(userId, context.Request.Query, context.User), cancellationToken)))
-        .RequireAuthorization(MapPolicies.Viewer);
+        .RequireAuthorization(MapPolicies.ViewerOrTrustedNetworkBot)
+        .AllowTrustedBotNetwork();
 
     internal static GetHistoryQuery Parse(string userId, IQueryCollection query, ClaimsPrincipal user)
     {

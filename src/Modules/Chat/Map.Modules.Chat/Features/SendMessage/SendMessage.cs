@@ -17,12 +17,13 @@ namespace Map.Modules.Chat.Features.SendMessage;
 /// <c>POST /api/chat/{user_id}</c> → 201 <c>ChatMessage</c>. An editor session (with CSRF) writes as <c>admin</c>;
 /// the bot key writes as <c>user</c>. The body's <c>sender</c> is accepted only when absent, blank or equal to
 /// that implied sender; any other value (<c>dispatcher</c>, a bot claiming <c>admin</c>, ...) is 400. Order: auth,
-/// then the chat rate limit (client IP; for the bot, client IP plus user id), then validation.
+/// then the chat rate limit (client IP; for the bot, client IP plus user id), then validation. The legacy bot, which sends
+/// no key, is the bot here when it calls from <c>BOT_TRUSTED_NETWORKS</c> (decision 0070).
 /// </summary>
 internal sealed class SendMessageEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost(ChatRoutes.UserPath, HandleAsync).RequireAuthorization(MapPolicies.EditorOrBot);
+        app.MapPost(ChatRoutes.UserPath, HandleAsync).RequireAuthorization(MapPolicies.EditorOrBot).AllowTrustedBotNetwork();
 
     private static async Task<IResult> HandleAsync(string userId, HttpContext context, IRateLimitGate rateLimit, ISender sender, CancellationToken cancellationToken)
     {
