@@ -89,6 +89,96 @@ public sealed class MiniAppTests(MarkersContext map) : IClassFixture<MarkersCont
         Assert.True(File.Exists(Path.Combine(map.UploadDir, photo!)));
     }
 
+    /// <summary>What the predecessor's Mini App page posts: JSON with initData inside, no header, the photo field as typed.</summary>
+    private static StringContent PredecessorPage(string initData, string photo) => new(
+        JsonSerializer.Serialize(new { initData, coords = new { lat = 53.9, lon = 27.56 }, category = "Освещение", description = "фонарь не горит", photo }),
+        System.Text.Encoding.UTF8,
+        "application/json");
+
+    private string[] StoredFiles() => Directory.Exists(map.UploadDir) ? [.. Directory.GetFiles(map.UploadDir).Select(f => Path.GetFileName(f)).Order()] : [];
+
+    [Fact]
+    public async Task A_bare_base64_photo_of_300_kb_pasted_into_the_predecessors_page_is_stored()
+    {
+        // Issue 10 item 3: "Фото (URL/base64)" — users paste bare base64 (here wrapped at 76 characters, as tools print it).
+        var jpeg = Images.Jpeg(300 * 1024);
+        var pasted = Convert.ToBase64String(jpeg, Base64FormattingOptions.InsertLineBreaks);
+
+        var response = await map.Markers.CreateBrowser().PostAsync("/api/bot/webapp_submit", PredecessorPage(FreshInitData(), pasted));
+        var body = await Http.ReadBodyAsync(response);
+        var photo = await map.ScalarAsync<string>("SELECT photo FROM markers.pending_markers WHERE id = $1", body.Int("pending"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches("^[0-9a-f]{32}\\.jpg$", photo);
+        Assert.Equal(jpeg, await File.ReadAllBytesAsync(Path.Combine(map.UploadDir, photo!)));
+    }
+
+    [Fact]
+    public async Task A_bare_base64_png_without_padding_in_the_url_safe_alphabet_is_stored_too()
+    {
+        var png = Images.Png(1000);
+        var pasted = Convert.ToBase64String(png).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var response = await map.Markers.CreateBrowser().PostAsync("/api/bot/webapp_submit", PredecessorPage(FreshInitData(), pasted));
+        var body = await Http.ReadBodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches("^[0-9a-f]{32}\\.png$", await map.ScalarAsync<string>("SELECT photo FROM markers.pending_markers WHERE id = $1", body.Int("pending")));
+    }
+
+    [Theory]
+    [InlineData("PD9waHAgZWNobyAnbm90IGFuIGltYWdlJzsgPz4=", "base64 of a PHP script")]
+    [InlineData("aGVsbG8gd29ybGQ", "base64 of text, unpadded")]
+    [InlineData("not a photo at all", "plain text")]
+    [InlineData("ftp://example.org/p.jpg", "not an http(s) URL")]
+    public async Task A_pasted_value_that_is_not_an_image_is_400_invalid_photo(string pasted, string why)
+    {
+        var before = await RowsAsync();
+        var files = StoredFiles();
+
+        var response = await map.Markers.CreateBrowser().PostAsync("/api/bot/webapp_submit", PredecessorPage(FreshInitData(), pasted));
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, why);
+        Assert.Equal("invalid_photo", (await Http.ReadBodyAsync(response)).Error());
+        Assert.Equal(before, await RowsAsync());
+        Assert.Equal(files, StoredFiles());
+    }
+
+    [Fact]
+    public async Task A_bare_base64_photo_above_upload_max_mb_is_413_photo_too_large()
+    {
+        var app = map.StartMarkers(new MapHostOptions { Settings = new Dictionary<string, string?> { ["UPLOAD_MAX_MB"] = "1" } });
+        var before = await RowsAsync();
+        var files = StoredFiles();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/bot/webapp_submit")
+        {
+            Content = PredecessorPage(FreshInitData(), Convert.ToBase64String(Images.Png((1024 * 1024) + 1))),
+        };
+        request.Headers.Add("X-Telegram-Init-Data", FreshInitData());
+
+        var response = await app.CreateBrowser().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("photo too large", (await Http.ReadBodyAsync(response)).Error());
+        Assert.Equal(before, await RowsAsync());
+        Assert.Equal(files, StoredFiles());
+    }
+
+    [Fact]
+    public async Task A_huge_anonymous_body_is_refused_on_its_declared_length_before_initData_is_checked()
+    {
+        var before = await RowsAsync();
+        var content = PredecessorPage("hash=fake", Convert.ToBase64String(Images.Png(2 * 1024 * 1024)));
+        await content.LoadIntoBufferAsync();
+
+        var response = await map.Markers.CreateBrowser().PostAsync("/api/bot/webapp_submit", content);
+
+        // 413, not 403: the body was refused by its Content-Length, never read or parsed.
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("photo too large", (await Http.ReadBodyAsync(response)).Error());
+        Assert.Equal(before, await RowsAsync());
+    }
+
     public static TheoryData<string, string> Forged => new()
     {
         { "hash=fake", "fake hash" },

@@ -26,7 +26,7 @@ internal static class MarkerBodies
 
     /// <summary>Fields and a photo sent inline as base64 (4 bytes per 3).</summary>
     public static BodyRules WithInlinePhoto(MarkersSettings settings) =>
-        new() { AcceptsForm = true, MaxBytes = (settings.MaxPhotoBytes * 4 / 3) + FieldsAllowance };
+        new() { AcceptsForm = true, MaxBytes = (settings.MaxPhotoBytes * 4 / 3) + FieldsAllowance, TooLargeError = PhotoStore.TooLarge };
 
     /// <summary>A coordinate field: a form value is parsed from its text, a JSON value by its type.</summary>
     public static CoordinateInput Coordinate(this RequestBody body, string name) =>

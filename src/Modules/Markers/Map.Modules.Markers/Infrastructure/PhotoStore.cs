@@ -27,8 +27,11 @@ internal sealed partial class PhotoStore(MarkersSettings settings)
     /// <summary>True for names this store produces; anything else (paths, URLs) is not a local file.</summary>
     public static bool IsStoredName(string? name) => name is not null && StoredNamePattern().IsMatch(name);
 
-    /// <summary>Checks size and type; returns the extension to store it under. 413/400 otherwise.</summary>
-    public async Task<string> CheckAsync(IncomingPhoto photo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks size and type; returns the extension to store it under. 413 otherwise, or a 400 with
+    /// <paramref name="notAnImage"/> (default <see cref="UnsupportedType"/>) when the bytes are no PNG, JPEG or GIF.
+    /// </summary>
+    public async Task<string> CheckAsync(IncomingPhoto photo, CancellationToken cancellationToken, string notAnImage = UnsupportedType)
     {
         if (photo.Length > settings.MaxPhotoBytes)
         {
@@ -38,7 +41,7 @@ internal sealed partial class PhotoStore(MarkersSettings settings)
         var header = new byte[8];
         await using var stream = photo.Open();
         var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
-        return Sniff(header.AsSpan(0, read)) ?? throw ApiException.BadRequest(UnsupportedType);
+        return Sniff(header.AsSpan(0, read)) ?? throw ApiException.BadRequest(notAnImage);
     }
 
     /// <summary>Writes a checked photo under a new random name and returns the name.</summary>

@@ -18,8 +18,9 @@ namespace Map.Modules.Markers.Features.MiniApp;
 /// <c>X-Telegram-Init-Data</c> header, else the body's <c>initData</c>, else the query; it must carry a valid HMAC and be
 /// younger than <c>TELEGRAM_INITDATA_MAX_AGE_SEC</c>, or 403 <c>{"error":"forbidden"}</c>. Body: <c>coords:{lat,lon}</c>
 /// (or top-level lat/lon, now required: 400 <c>{"error":"invalid_coordinates"}</c>), <c>category</c> (default
-/// <c>Прочее</c>), <c>description</c>, <c>photo</c> (an http(s) URL, or a base64 <c>data:</c> image that is stored
-/// as an upload). → 200 <c>{"ok":true,"pending":id}</c> and <c>pending_created</c>. Limited per Telegram user with the
+/// <c>Прочее</c>), <c>description</c>, <c>photo</c> (an http(s) URL, or an image in base64 — a <c>data:</c> URL or bare,
+/// as users paste it into the predecessor's "Фото (URL/base64)" field — checked by its bytes and stored as an upload;
+/// decision 0071). → 200 <c>{"ok":true,"pending":id}</c> and <c>pending_created</c>. Limited per Telegram user with the
 /// <c>bot_markers</c> budget (the predecessor had no limit).
 /// </summary>
 internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
@@ -31,17 +32,21 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
             .AllowAnonymous()
             .CsrfExempt();
 
-    /// <summary>Before initData is checked, a body may hold the fields and initData only: a few kilobytes.</summary>
-    public const long AnonymousMaxBytes = 64 * 1024;
+    /// <summary>
+    /// The most read before initData is checked, when initData travels inside the body (the predecessor's page): its
+    /// fields and a pasted base64 photo of up to about 750 KB. Larger bodies are refused on their declared length before
+    /// any byte is read, and undeclared ones when the count passes it; larger photos come with the header (decision 0071).
+    /// </summary>
+    public const long AnonymousMaxBytes = 1024 * 1024;
 
-    private static readonly BodyRules AnonymousBody = MarkerBodies.Fields with { MaxBytes = AnonymousMaxBytes };
+    private static readonly BodyRules AnonymousBody = MarkerBodies.Fields with { MaxBytes = AnonymousMaxBytes, TooLargeError = PhotoStore.TooLarge };
 
     private static async Task<IResult> HandleAsync(
         HttpContext context, ITelegramInitDataValidator initData, IRateLimitGate rateLimits, ISender sender, MarkersSettings settings, CancellationToken cancellationToken)
     {
         // initData outside the body (the Mini App sends the header) is checked, and the rate limit taken, before the
         // body is read: an anonymous caller never gets a large body read. Only initData inside the body needs the
-        // body first, and then the body is capped at a few kilobytes (a photo must come with the header).
+        // body first, and then the body is capped at AnonymousMaxBytes (a larger photo must come with the header).
         var outside = MarkerText.NullIfEmpty(context.Request.Headers[InitDataHeader].ToString())
             ?? MarkerText.NullIfEmpty(context.Request.Query["initData"].ToString());
         RequestBody? fields = null;
@@ -93,9 +98,9 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
 
         var category = InputRules.Text("category", command.Category, MarkerText.CategoryMax) ?? DefaultCategory;
         var notes = InputRules.Text("description", command.Description, MarkerText.NotesMax);
-        var upload = DataUrlPhoto.TryRead(command.Photo);
-        var photoUrl = upload is null ? WebPhotoUrl(command.Photo) : null;
-        var extension = upload is null ? null : await photos.CheckAsync(upload, cancellationToken);
+        var (upload, photoUrl, bare) = InlinePhoto.Read(command.Photo);
+        // A pasted text that decodes but is no image is not a photo at all: invalid_photo, like any other bad value.
+        var extension = upload is null ? null : await photos.CheckAsync(upload, cancellationToken, bare ? InlinePhoto.Invalid : PhotoStore.UnsupportedType);
 
         var userId = command.User.Id.ToString(CultureInfo.InvariantCulture);
         var reporter = InputRules.Text("reporter", command.User.LastName ?? command.User.Username, MarkerText.ReporterMax);
@@ -124,45 +129,65 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
         await events.PublishAsync(new PendingCreated(marker.Id, marker.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
         return marker.Id;
     }
+}
 
-    private static string? WebPhotoUrl(string? photo)
+/// <summary>
+/// The Mini App's <c>photo</c> text: an http(s) URL (kept as a link), a <c>data:image/...;base64,</c> URL, or bare base64
+/// as pasted into the predecessor's "Фото (URL/base64)" field (standard or URL-safe alphabet, padding optional,
+/// whitespace ignored). Anything else is 400 <c>invalid_photo</c>. The bytes are checked by <see cref="PhotoStore"/>.
+/// </summary>
+internal static class InlinePhoto
+{
+    public const string Invalid = "invalid_photo";
+
+    public static (IncomingPhoto? Upload, string? Url, bool Bare) Read(string? photo)
     {
         var text = MarkerText.NullIfEmpty(photo);
         if (text is null)
         {
-            return null;
+            return (null, null, false);
         }
 
-        return text.Length <= MarkerText.PhotoMax && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? text
-            : throw ApiException.BadRequest("invalid_photo");
+        if (text.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            var comma = text.IndexOf(',', StringComparison.Ordinal);
+            return comma >= 0 && text.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase)
+                ? (Decode(text[(comma + 1)..]), null, false)
+                : throw ApiException.BadRequest(Invalid);
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return text.Length <= MarkerText.PhotoMax ? (null, text, false) : throw ApiException.BadRequest(Invalid);
+        }
+
+        return (Decode(text), null, true);
     }
-}
 
-/// <summary>A photo the Mini App sends inline as <c>data:image/...;base64,...</c>.</summary>
-internal static class DataUrlPhoto
-{
-    public static IncomingPhoto? TryRead(string? photo)
+    private static IncomingPhoto Decode(string base64)
     {
-        if (photo is null || !photo.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        var compact = new System.Text.StringBuilder(base64.Length + 3);
+        foreach (var c in base64)
         {
-            return null;
+            if (!char.IsWhiteSpace(c))
+            {
+                compact.Append(c switch { '-' => '+', '_' => '/', _ => c });
+            }
         }
 
-        var comma = photo.IndexOf(',', StringComparison.Ordinal);
-        if (comma < 0 || !photo.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        if (compact.Length % 4 is not 0)
         {
-            throw ApiException.BadRequest("invalid_photo");
+            compact.Append('=', 4 - (compact.Length % 4));
         }
 
         try
         {
-            var bytes = Convert.FromBase64String(photo[(comma + 1)..]);
-            return new IncomingPhoto(bytes.Length, () => new MemoryStream(bytes, writable: false));
+            var bytes = Convert.FromBase64String(compact.ToString());
+            return bytes.Length > 0 ? new IncomingPhoto(bytes.Length, () => new MemoryStream(bytes, writable: false)) : throw ApiException.BadRequest(Invalid);
         }
         catch (FormatException)
         {
-            throw ApiException.BadRequest("invalid_photo");
+            throw ApiException.BadRequest(Invalid);
         }
     }
 }
