@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using Map.Testing;
 
 namespace Map.Modules.Markers.Tests;
@@ -95,42 +96,150 @@ public sealed class BotSubmitTests(MarkersContext map) : IClassFixture<MarkersCo
     }
 
     [Fact]
-    public async Task A_point_near_an_address_or_with_its_name_is_a_duplicate_unless_forced()
+    public async Task A_point_near_an_address_is_kept_as_pending_and_linked_to_it_unless_forced()
     {
-        // Spec §8 case 3.
+        // Spec §8 case 3, as changed by issue 10 item 4 (decision 0072): the duplicate is stored, linked, not dropped.
         var root = await map.Markers.LoginAsync();
         var bot = map.Markers.CreateBot();
         var name = Unique("Existing shop");
         var address = (await root.Http.PostJsonAsync("/api/addresses", new { name, lat = 50.0, lon = 30.0 })).Body.Int("id");
-        var before = await PendingRowsAsync();
 
         var near = await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("Near"), lat = 50.0005, lon = 30.0005 });
-        var sameName = await bot.PostJsonAsync("/api/bot/markers", new { name = "  " + name.ToUpperInvariant() + " ", lat = 10.0, lon = 10.0 });
-        var afterChecks = await PendingRowsAsync();
         var far = await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("Far"), lat = 50.002, lon = 30.0 });
         var forced = await bot.PostJsonAsync("/api/bot/markers?force=1", new { name = Unique("Forced"), lat = 50.0005, lon = 30.0005 });
         var undeduped = await bot.PostJsonAsync("/api/bot/markers?dedupe=FALSE", new { name = Unique("No dedupe"), lat = 50.0004, lon = 30.0004 });
 
-        Assert.Equal((HttpStatusCode.OK, "duplicate"), (near.Status, near.Body.Str("status")));
+        Assert.Equal((HttpStatusCode.OK, "pending"), (near.Status, near.Body.Str("status")));
         Assert.Equal("address", near.Body.GetProperty("duplicate_of").Str("type"));
         Assert.Equal(address, near.Body.GetProperty("duplicate_of").Int("id"));
-        Assert.Equal(address, sameName.Body.GetProperty("duplicate_of").Int("id"));
-        Assert.Equal(before, afterChecks);
-        Assert.Equal("pending", far.Body.Str("status"));
-        Assert.Equal("pending", forced.Body.Str("status"));
-        Assert.Equal("pending", undeduped.Body.Str("status"));
+        Assert.Equal(1L, await PendingRowsAsync($"id = {near.Body.Int("pending")} AND state = 'pending' AND duplicate_of_type = 'address' AND duplicate_of_id = {address}"));
+        Assert.Equal(1L, await map.ScalarAsync<long>("SELECT count(*) FROM markers.pending_history WHERE pending_id = $1 AND status = 'pending'", near.Body.Int("pending")));
+        foreach (var plain in new[] { far, forced, undeduped })
+        {
+            Assert.Equal((HttpStatusCode.OK, "pending"), (plain.Status, plain.Body.Str("status")));
+            Assert.False(plain.Body.TryGetProperty("duplicate_of", out _));
+            Assert.Equal(1L, await PendingRowsAsync($"id = {plain.Body.Int("pending")} AND duplicate_of_type IS NULL AND duplicate_of_id IS NULL"));
+        }
     }
 
     [Fact]
-    public async Task A_point_near_a_pending_request_is_a_duplicate_of_it()
+    public async Task The_name_matches_only_for_a_report_without_coordinates()
+    {
+        var root = await map.Markers.LoginAsync();
+        var bot = map.Markers.CreateBot();
+        var name = Unique("Named place");
+        var address = (await root.Http.PostJsonAsync("/api/addresses", new { name, lat = 48.0, lon = 16.0 })).Body.Int("id");
+        map.WriteOfflineGeocode($$"""[{"display_name":"{{name}}","lat":"47.0","lon":"15.0"}]""");
+
+        var withCoordinates = await bot.PostJsonAsync("/api/bot/markers", new { name = "  " + name.ToUpperInvariant() + " ", lat = 10.0, lon = 10.0 });
+        var withoutCoordinates = await bot.PostJsonAsync("/api/bot/markers", new { name });
+
+        Assert.Equal((HttpStatusCode.OK, "pending"), (withCoordinates.Status, withCoordinates.Body.Str("status")));
+        Assert.False(withCoordinates.Body.TryGetProperty("duplicate_of", out _));
+        Assert.Equal((HttpStatusCode.OK, "pending"), (withoutCoordinates.Status, withoutCoordinates.Body.Str("status")));
+        Assert.Equal(("address", address), (withoutCoordinates.Body.GetProperty("duplicate_of").Str("type"), withoutCoordinates.Body.GetProperty("duplicate_of").Int("id")));
+        Assert.Equal(1L, await PendingRowsAsync($"id = {withoutCoordinates.Body.Int("pending")} AND lat = 47.0 AND duplicate_of_type = 'address' AND duplicate_of_id = {address}"));
+    }
+
+    [Fact]
+    public async Task A_point_near_a_pending_request_is_kept_and_linked_to_it()
     {
         var bot = map.Markers.CreateBot();
         var first = (await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("First report"), lat = -33.9, lon = 151.2 })).Body.Int("pending");
 
-        var (_, second) = await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("Second report"), lat = -33.9003, lon = 151.2003 });
+        var (status, second) = await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("Second report"), lat = -33.9003, lon = 151.2003 });
 
-        Assert.Equal("duplicate", second.Str("status"));
+        Assert.Equal((HttpStatusCode.OK, "pending"), (status, second.Str("status")));
+        Assert.NotEqual(first, second.Int("pending"));
         Assert.Equal(("pending", first), (second.GetProperty("duplicate_of").Str("type"), second.GetProperty("duplicate_of").Int("id")));
+        Assert.Equal(1L, await PendingRowsAsync($"id = {second.Int("pending")} AND state = 'pending' AND duplicate_of_type = 'pending' AND duplicate_of_id = {first}"));
+    }
+
+    /// <summary>The bot's multipart request for a report typed as coordinates: every field a string, <c>reporter</c> a JSON string, the photo part named &lt;file id&gt;.jpg.</summary>
+    private static MultipartFormDataContent CoordinateReport(string lat, string lon, string userId, string messageId)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("Без адреса"), "name" },
+            { new StringContent(lat), "lat" },
+            { new StringContent(lon), "lon" },
+            { new StringContent("Камера не работает"), "notes" },
+            { new StringContent("Локальный доступ"), "status" },
+            { new StringContent(""), "link" },
+            { new StringContent("Видеонаблюдение"), "category" },
+            { new StringContent(userId), "user_id" },
+            { new StringContent(messageId), "message_id" },
+            { new StringContent("""{"surname": "Сидоров"}"""), "reporter" },
+        };
+        var photo = new ByteArrayContent(Images.Jpeg(2048));
+        photo.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        form.Add(photo, "photo", $"AgACAgIAAxkBAAI{messageId}.jpg");
+        return form;
+    }
+
+    [Fact]
+    public async Task Coordinate_only_reports_named_bez_adresa_are_never_duplicates_of_each_other()
+    {
+        // Issue 10 item 4: every coordinate-only report after the first was answered duplicate_of an unrelated one and lost.
+        var bot = map.Markers.CreateBot();
+        var userId = Random.Shared.Next(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var first = await bot.PostJsonAsync("/api/bot/markers", CoordinateReport("55.7512", "37.6184", userId, "9001"));
+        var second = await bot.PostJsonAsync("/api/bot/markers", CoordinateReport("59.9386", "30.3141", userId, "9002"));
+        var json = await bot.PostJsonAsync("/api/bot/markers", new { name = "Без адреса", lat = 43.1155, lon = 131.8855, user_id = userId, message_id = "9003", reporter = new { surname = "Сидоров" } });
+
+        foreach (var (status, body) in new[] { first, second, json })
+        {
+            Assert.Equal((HttpStatusCode.OK, "pending"), (status, body.Str("status")));
+            Assert.False(body.TryGetProperty("duplicate_of", out _));
+        }
+
+        Assert.Equal(3L, await PendingRowsAsync($"user_id = '{userId}' AND name = 'Без адреса' AND state = 'pending' AND duplicate_of_id IS NULL"));
+        Assert.Equal(2L, await PendingRowsAsync($"user_id = '{userId}' AND reporter = 'Сидоров' AND photo ~ '^[0-9a-f]{{32}}[.]jpg$'"));
+    }
+
+    [Fact]
+    public async Task A_coordinate_only_report_near_another_is_still_linked_by_distance()
+    {
+        var bot = map.Markers.CreateBot();
+        var userId = Random.Shared.Next(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var first = await bot.PostJsonAsync("/api/bot/markers", CoordinateReport("-12.0464", "-77.0428", userId, "9101"));
+        var near = await bot.PostJsonAsync("/api/bot/markers", CoordinateReport("-12.0465", "-77.0429", userId, "9102"));
+
+        Assert.False(first.Body.TryGetProperty("duplicate_of", out _));
+        Assert.Equal((HttpStatusCode.OK, "pending"), (near.Status, near.Body.Str("status")));
+        Assert.Equal(("pending", first.Body.Int("pending")), (near.Body.GetProperty("duplicate_of").Str("type"), near.Body.GetProperty("duplicate_of").Int("id")));
+    }
+
+    [Theory]
+    [InlineData("Без адреса", false, "")]
+    [InlineData("  без АДРЕСА ", false, "")]
+    [InlineData("Голосовой инцидент", false, "")]
+    [InlineData("MiniApp: Прочее", false, "")]
+    [InlineData("53.9001, 27.5601", false, "")]
+    [InlineData("ул. Ленина 5", true, "")]
+    [InlineData("ул. Ленина 5", false, "ул. ленина 5")]
+    public void Name_matching_skips_placeholders_and_reports_with_coordinates(string name, bool hadCoordinates, string expected) =>
+        Assert.Equal(expected, Map.Modules.Markers.Infrastructure.DuplicateFinder.NameKeyForMatching(name, hadCoordinates));
+
+    [Fact]
+    public async Task Moderators_see_the_link_in_the_pending_and_requests_views()
+    {
+        var root = await map.Markers.LoginAsync();
+        var bot = map.Markers.CreateBot();
+        var first = (await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("Seen first"), lat = 35.6895, lon = 139.6917 })).Body.Int("pending");
+        var second = (await bot.PostJsonAsync("/api/bot/markers", new { name = Unique("Seen second"), lat = 35.6896, lon = 139.6918 })).Body.Int("pending");
+
+        var pending = (await root.Http.GetJsonAsync("/api/pending")).Body.EnumerateArray().ToDictionary(p => p.Int("id"));
+        var requests = (await root.Http.GetJsonAsync("/api/requests/pending")).Body.EnumerateArray().ToDictionary(p => p.Int("id"));
+        var detail = (await root.Http.GetJsonAsync($"/api/requests/{second}")).Body;
+
+        Assert.Equal(JsonValueKind.Null, pending[first].GetProperty("duplicate_of").ValueKind);
+        Assert.Equal(("pending", first), (pending[second].GetProperty("duplicate_of").Str("type"), pending[second].GetProperty("duplicate_of").Int("id")));
+        Assert.Equal(JsonValueKind.Null, requests[first].GetProperty("duplicate_of").ValueKind);
+        Assert.Equal(("pending", first), (requests[second].GetProperty("duplicate_of").Str("type"), requests[second].GetProperty("duplicate_of").Int("id")));
+        Assert.Equal(("pending", first), (detail.GetProperty("duplicate_of").Str("type"), detail.GetProperty("duplicate_of").Int("id")));
     }
 
     [Fact]

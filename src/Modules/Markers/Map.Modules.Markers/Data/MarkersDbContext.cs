@@ -53,6 +53,8 @@ internal sealed class MarkersDbContext(DbContextOptions<MarkersDbContext> option
             marker.Property(m => m.UserId).HasMaxLength(MarkerText.TelegramIdMax);
             marker.Property(m => m.MessageId).HasMaxLength(MarkerText.TelegramIdMax);
             marker.Property(m => m.Reporter).HasMaxLength(MarkerText.ReporterMax);
+            marker.Ignore(m => m.DuplicateOf);
+            marker.Property(m => m.DuplicateOfType).HasMaxLength(DuplicateLink.TypeMax);
             marker.Property(m => m.State).HasMaxLength(16).HasConversion(s => s.ToWire(), s => MarkerStates.Parse(s));
             marker.HasMany(m => m.History).WithOne().HasForeignKey(h => h.PendingId).OnDelete(DeleteBehavior.Restrict);
             // Idempotency of bot retries: one request per Telegram message, whatever its state.

@@ -40,6 +40,17 @@ internal static class MarkerStates
 internal sealed record Submitter(string? UserId, string? MessageId, string? Reporter);
 
 /// <summary>
+/// What a request probably duplicates: an <c>address</c> or another <c>pending</c> request, by id. On the wire (the bot's
+/// answer, PendingDTO, RequestDTO) it is <c>{"type":..,"id":..}</c> (decision 0072).
+/// </summary>
+internal sealed record DuplicateLink(string Type, long Id)
+{
+    public const string AddressType = "address";
+    public const string PendingType = "pending";
+    public const int TypeMax = 16;
+}
+
+/// <summary>
 /// A request to add a point (<c>pending_markers</c>). Moderated requests are kept with their final state (the
 /// predecessor deleted them, so the bot lost their outcome); every transition is appended to <see cref="History"/>.
 /// </summary>
@@ -88,6 +99,16 @@ internal sealed class PendingMarker
     /// <summary>The address an approval created (or the bell matched); no foreign key: the address may be deleted later.</summary>
     public long? AddressId { get; private set; }
 
+    /// <summary>
+    /// <c>address</c> or <c>pending</c> when the request arrived as a probable duplicate of that point; it is kept for the
+    /// moderators to decide (decision 0072). No foreign key: the other point may be deleted or moderated later.
+    /// </summary>
+    public string? DuplicateOfType { get; private set; }
+
+    public long? DuplicateOfId { get; private set; }
+
+    public DuplicateLink? DuplicateOf => DuplicateOfType is { } type && DuplicateOfId is { } id ? new DuplicateLink(type, id) : null;
+
     public DateTime CreatedAt { get; private set; }
 
     public DateTime UpdatedAt { get; private set; }
@@ -96,7 +117,7 @@ internal sealed class PendingMarker
 
     public bool IsPending => State == MarkerState.Pending;
 
-    public static PendingMarker Submit(PointContent content, Submitter submitter, string actor, DateTime now)
+    public static PendingMarker Submit(PointContent content, Submitter submitter, string actor, DateTime now, DuplicateLink? duplicateOf = null)
     {
         var marker = new PendingMarker
         {
@@ -114,6 +135,8 @@ internal sealed class PendingMarker
             MessageId = submitter.MessageId,
             Reporter = submitter.Reporter,
             State = MarkerState.Pending,
+            DuplicateOfType = duplicateOf?.Type,
+            DuplicateOfId = duplicateOf?.Id,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -192,11 +215,14 @@ internal sealed class PendingHistoryEntry
 
 internal static class PendingMarkerViews
 {
-    /// <summary>The legacy <c>PendingDTO</c>: AddressDTO fields plus <c>user_id, message_id, reporter</c>.</summary>
+    /// <summary>
+    /// The legacy <c>PendingDTO</c>: AddressDTO fields plus <c>user_id, message_id, reporter</c>, and <c>duplicate_of</c>
+    /// (<c>{type,id}</c> or null) for the moderators.
+    /// </summary>
     public static PendingView ToView(this PendingMarker marker) => new(
         marker.Id, marker.Name, marker.Lat, marker.Lon, marker.Notes, marker.Status, marker.Link, marker.Category,
         marker.ZoneId, marker.Photo, Address.ParseTags(marker.AiTags), marker.Priority, marker.CreatedAt, marker.UpdatedAt,
-        marker.UserId, marker.MessageId, marker.Reporter);
+        marker.UserId, marker.MessageId, marker.Reporter, marker.DuplicateOf);
 }
 
 /// <summary>The legacy <c>PendingDTO</c>.</summary>
@@ -217,4 +243,5 @@ internal sealed record PendingView(
     DateTime UpdatedAt,
     string? UserId,
     string? MessageId,
-    string? Reporter);
+    string? Reporter,
+    DuplicateLink? DuplicateOf);

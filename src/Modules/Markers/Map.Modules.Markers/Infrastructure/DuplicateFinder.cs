@@ -5,18 +5,52 @@ using Npgsql;
 namespace Map.Modules.Markers.Infrastructure;
 
 /// <summary>An existing point a new request duplicates.</summary>
-internal sealed record DuplicateCandidate(string Type, int Id, string? UserId, string? MessageId);
+internal sealed record DuplicateCandidate(string Type, long Id, string? UserId, string? MessageId)
+{
+    public DuplicateLink Link => new(Type, Id);
+}
 
 /// <summary>
 /// Finds an address, else a still-pending request, within <see cref="RadiusMeters"/> (haversine) of a point or with the
 /// same normalised name. One query, index-backed on both tables: a bounding box on the GiST index over
 /// <c>point(lon, lat)</c> and an equality on <c>name_key</c>, so the cost does not grow with the table sizes (the
 /// predecessor loaded both tables into memory). Deterministic: the nearest address, else the oldest address with
-/// the name, else the nearest request, else the oldest request with the name.
+/// the name, else the nearest request, else the oldest request with the name. The name test runs only for a report
+/// that came without coordinates (its point was geocoded from the name), and never on a placeholder name such as
+/// the bot's "Без адреса" (decision 0072; see <see cref="NameKeyForMatching"/>).
 /// </summary>
 internal sealed class DuplicateFinder(NpgsqlDataSource dataSource)
 {
     public const double RadiusMeters = 100;
+
+    /// <summary>
+    /// Names clients put on a report that has no address of its own: the bot's coordinate-only report ("Без адреса"),
+    /// the voice task's "Голосовой инцидент", and similar fillers. Compared as name keys (trimmed, lower-case).
+    /// </summary>
+    public static readonly IReadOnlySet<string> PlaceholderNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "без адреса", "адрес не указан", "без названия", "не указан", "не указано", "нет адреса", "голосовой инцидент",
+        "точка на карте", "геолокация", "местоположение", "координаты", "новая заявка", "заявка",
+        "no address", "unknown", "untitled", "location",
+    };
+
+    /// <summary>Prefixes of generated names, e.g. the Mini App's "MiniApp: &lt;category&gt;".</summary>
+    private static readonly string[] PlaceholderPrefixes = ["miniapp:"];
+
+    /// <summary>
+    /// The name key to match on, or "" (no name test): when the report had its own coordinates, when the name is a
+    /// placeholder, or when it holds no letter at all (coordinates or a number typed as the name).
+    /// </summary>
+    public static string NameKeyForMatching(string? name, bool reportHadCoordinates)
+    {
+        var key = MarkerText.NameKey(name);
+        return reportHadCoordinates
+            || PlaceholderNames.Contains(key)
+            || PlaceholderPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal))
+            || !key.Any(char.IsLetter)
+            ? ""
+            : key;
+    }
 
     public async Task<DuplicateCandidate?> FindAsync(GeoPoint point, string nameKey, CancellationToken cancellationToken)
     {
@@ -63,7 +97,7 @@ internal sealed class DuplicateFinder(NpgsqlDataSource dataSource)
 
         return new DuplicateCandidate(
             reader.GetString(0),
-            reader.GetInt32(1),
+            reader.GetInt64(1),
             reader.IsDBNull(2) ? null : reader.GetString(2),
             reader.IsDBNull(3) ? null : reader.GetString(3));
     }

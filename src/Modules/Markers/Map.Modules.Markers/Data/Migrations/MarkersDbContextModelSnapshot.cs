@@ -244,6 +244,15 @@ namespace Map.Modules.Markers.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("DuplicateOfId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicate_of_id");
+
+                    b.Property<string>("DuplicateOfType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("duplicate_of_type");
+
                     b.Property<double?>("Lat")
                         .HasColumnType("double precision")
                         .HasColumnName("lat");

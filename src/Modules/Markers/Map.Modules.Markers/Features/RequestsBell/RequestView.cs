@@ -5,7 +5,8 @@ namespace Map.Modules.Markers.Features.RequestsBell;
 /// <summary>
 /// The bell's <c>RequestDTO</c>: <c>id, name, address(=name), lat, lon, description(=notes), notes, status, link,
 /// category, reporter, photo</c>. Null text becomes <c>""</c>; <c>reporter</c> is always a string (the predecessor sent
-/// <c>{}</c> for none, and the UI has to read a string anyway).
+/// <c>{}</c> for none, and the UI has to read a string anyway). <c>duplicate_of</c> (<c>{type,id}</c> or null) tells the
+/// moderator what the request probably duplicates (decision 0072).
 /// </summary>
 internal sealed record RequestView(
     int Id,
@@ -19,7 +20,8 @@ internal sealed record RequestView(
     string Link,
     string Category,
     string Reporter,
-    string? Photo)
+    string? Photo,
+    DuplicateLink? DuplicateOf)
 {
     public static RequestView From(PendingMarker marker) => new(
         marker.Id,
@@ -33,5 +35,6 @@ internal sealed record RequestView(
         marker.Link ?? "",
         marker.Category ?? "",
         marker.Reporter ?? "",
-        marker.Photo);
+        marker.Photo,
+        marker.DuplicateOf);
 }

@@ -12,10 +12,11 @@ namespace Map.Modules.Markers.Features.SubmitMarkerFromBot;
 
 /// <summary>
 /// POST <c>/api/bot/markers</c> (bot key, header or <c>?api_key=</c>): a request to add a point, JSON or form/multipart
-/// (photo part <c>photo</c>|<c>file</c>). Three 200 answers: <c>{"pending":id,"status":"pending"}</c> (created),
-/// <c>{"pending":id,"status":s,"existing":true}</c> (a retry of the same <c>user_id</c>+<c>message_id</c>), and
-/// <c>{"status":"duplicate","duplicate_of":{"type","id"}}</c> (a point within 100 m or with the same name; <c>?dedupe=0</c>
-/// or <c>?force=1</c> skip the check). Rate limit <c>bot_markers</c> per client IP and Telegram user.
+/// (photo part <c>photo</c>|<c>file</c>). Two 200 answers: <c>{"pending":id,"status":"pending"}</c> (created), plus
+/// <c>"duplicate_of":{"type","id"}</c> when it is stored as a probable duplicate of a point within 100 m (or, for a report
+/// without coordinates, with the same non-placeholder name; <c>?dedupe=0</c> or <c>?force=1</c> skip the check; decision
+/// 0072), and <c>{"pending":id,"status":s,"existing":true}</c> (a retry of the same <c>user_id</c>+<c>message_id</c>).
+/// Rate limit <c>bot_markers</c> per client IP and Telegram user.
 /// </summary>
 internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
 {
@@ -51,11 +52,12 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
             Dedupe: !IsOff(query["dedupe"]) && !IsOn(query["force"]));
         return await sender.Send(command, cancellationToken) switch
         {
+            SubmitOutcome.Created { DuplicateOf: { } duplicateOf } created =>
+                Results.Json(new { pending = created.Id, status = "pending", duplicate_of = new { type = duplicateOf.Type, id = duplicateOf.Id } }),
             SubmitOutcome.Created created => Results.Json(new { pending = created.Id, status = "pending" }),
             SubmitOutcome.Existing existing when existing.AddressId is { } addressId =>
                 Results.Json(new { pending = existing.Id, status = existing.State.ToWire(), existing = true, address_id = addressId }),
             SubmitOutcome.Existing existing => Results.Json(new { pending = existing.Id, status = existing.State.ToWire(), existing = true }),
-            SubmitOutcome.Duplicate duplicate => Results.Json(new { status = "duplicate", duplicate_of = new { type = duplicate.Type, id = duplicate.Id } }),
             _ => throw new InvalidOperationException("unknown outcome"),
         };
     }

@@ -26,17 +26,17 @@ internal sealed record SubmitMarkerCommand(
 
 internal abstract record SubmitOutcome
 {
-    internal sealed record Created(int Id) : SubmitOutcome;
+    /// <summary>Stored as pending; <paramref name="DuplicateOf"/> when it probably duplicates another point.</summary>
+    internal sealed record Created(int Id, DuplicateLink? DuplicateOf) : SubmitOutcome;
 
     internal sealed record Existing(int Id, MarkerState State, long? AddressId) : SubmitOutcome;
-
-    internal sealed record Duplicate(string Type, int Id) : SubmitOutcome;
 }
 
 /// <summary>
 /// The bot's submission, in the predecessor's order: validate → idempotency → geocode when the point is missing or out of
 /// range (a request without a usable point is refused; the predecessor stored it) → duplicates → store with its zone
-/// and a <c>pending</c> history line → <c>pending_created</c>. Idempotency is enforced by the unique index on
+/// and a <c>pending</c> history line → <c>pending_created</c>. A probable duplicate is stored too, linked to what it
+/// duplicates for the moderators (the predecessor answered "duplicate" and dropped it; decision 0072). Idempotency is enforced by the unique index on
 /// (user_id, message_id): concurrent retries that all pass the first lookup still create one row.
 /// </summary>
 internal sealed class SubmitMarkerHandler(
@@ -77,13 +77,18 @@ internal sealed class SubmitMarkerHandler(
         }
 
         var point = command.Coordinates.Point ?? await LocateAsync(name, cancellationToken);
-        if (command.Dedupe && await duplicates.FindAsync(point, MarkerText.NameKey(name), cancellationToken) is { } duplicate)
+        DuplicateLink? duplicateOf = null;
+        var nameKey = DuplicateFinder.NameKeyForMatching(name, reportHadCoordinates: command.Coordinates.Point is not null);
+        if (command.Dedupe && await duplicates.FindAsync(point, nameKey, cancellationToken) is { } duplicate)
         {
             // A retry that raced past the first lookup finds its own twin here.
-            return duplicate.Type == "pending" && submitter.UserId is not null && submitter.MessageId is not null
-                && duplicate.UserId == submitter.UserId && duplicate.MessageId == submitter.MessageId
-                ? (await FindExistingAsync(submitter, cancellationToken))!
-                : new SubmitOutcome.Duplicate(duplicate.Type, duplicate.Id);
+            if (duplicate.Type == DuplicateLink.PendingType && submitter.UserId is not null && submitter.MessageId is not null
+                && duplicate.UserId == submitter.UserId && duplicate.MessageId == submitter.MessageId)
+            {
+                return (await FindExistingAsync(submitter, cancellationToken))!;
+            }
+
+            duplicateOf = duplicate.Link;
         }
 
         var zoneId = await zones.LocateAsync(point, cancellationToken);
@@ -92,7 +97,8 @@ internal sealed class SubmitMarkerHandler(
             new PointContent(name, point, notes, status, link, category, zoneId, photo),
             submitter,
             Actors.Telegram(submitter.UserId),
-            clock.Now());
+            clock.Now(),
+            duplicateOf);
         db.PendingMarkers.Add(marker);
         try
         {
@@ -119,7 +125,7 @@ internal sealed class SubmitMarkerHandler(
         }
 
         await events.PublishAsync(new PendingCreated(marker.Id, marker.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
-        return new SubmitOutcome.Created(marker.Id);
+        return new SubmitOutcome.Created(marker.Id, duplicateOf);
     }
 
     private async Task<SubmitOutcome.Existing?> FindExistingAsync(Submitter submitter, CancellationToken cancellationToken)
