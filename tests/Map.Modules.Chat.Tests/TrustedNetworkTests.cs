@@ -34,7 +34,7 @@ public sealed class TrustedNetworkTests(ChatTestContext map) : IClassFixture<Cha
 
     /// <summary>What the legacy bot sends: JSON, no <c>X-API-KEY</c>, no cookie, no CSRF header.</summary>
     private static StringContent LegacyMessage(string text) => new(
-        $$"""{"text":"{{text}}","sender":"user","user":{"id":555000111,"username":"legacy_user","first_name":"Пётр","last_name":"Legacy"}}""",
+        $$$"""{"text":"{{{text}}}","sender":"user","user":{"id":555000111,"username":"legacy_user","first_name":"Пётр","last_name":"Legacy"}}""",
         Encoding.UTF8,
         "application/json");
 
