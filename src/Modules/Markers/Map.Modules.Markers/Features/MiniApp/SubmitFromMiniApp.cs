@@ -88,7 +88,7 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
     {
         if (InputRules.HasInvalidValue(command.Coordinates) || command.Coordinates.Point is not { } point)
         {
-            throw ApiException.BadRequest("invalid_coordinates");
+            throw DomainException.Invalid("invalid_coordinates");
         }
 
         var category = InputRules.Text("category", command.Category, MarkerText.CategoryMax) ?? DefaultCategory;
@@ -135,7 +135,7 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
 
         return text.Length <= MarkerText.PhotoMax && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? text
-            : throw ApiException.BadRequest("invalid_photo");
+            : throw DomainException.Invalid("invalid_photo");
     }
 }
 
@@ -152,7 +152,7 @@ internal static class DataUrlPhoto
         var comma = photo.IndexOf(',', StringComparison.Ordinal);
         if (comma < 0 || !photo.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
         {
-            throw ApiException.BadRequest("invalid_photo");
+            throw DomainException.Invalid("invalid_photo");
         }
 
         try
@@ -162,7 +162,7 @@ internal static class DataUrlPhoto
         }
         catch (FormatException)
         {
-            throw ApiException.BadRequest("invalid_photo");
+            throw DomainException.Invalid("invalid_photo");
         }
     }
 }
