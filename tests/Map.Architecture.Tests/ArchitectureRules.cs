@@ -96,8 +96,8 @@ public static class ArchitectureRules
 
     /// <summary>
     /// Handlers (Mediator request handlers) and domain types (a <c>.Domain</c> namespace) that name an HTTP status: they
-    /// throw <see cref="DomainException"/> with a kind, and only the edge maps kinds to statuses (decision 0008). Any
-    /// type of a module that throws the body reader's <see cref="ApiException"/> is reported too. (Status constants such as
+    /// throw <see cref="DomainException"/> with a kind, and only the edge maps kinds to statuses (decision 0008). The body
+    /// reader's <see cref="ApiException"/> belongs to the edge too (endpoints and filters may catch it). (Status constants such as
     /// <c>StatusCodes.Status409Conflict</c> compile to literals and leave no trace in IL; the HTTP result and exception
     /// types they travel with do.)
     /// </summary>
@@ -113,17 +113,10 @@ public static class ArchitectureRules
             .ToHashSet();
         var statuses = Types.InAssembly(subject).Should()
             .NotHaveDependencyOnAny(
-                "Microsoft.AspNetCore.Http.IResult", "Microsoft.AspNetCore.Http.Results", "Microsoft.AspNetCore.Http.TypedResults",
-                "Microsoft.AspNetCore.Http.BadHttpRequestException")
+                typeof(ApiException).FullName!, "Microsoft.AspNetCore.Http.IResult", "Microsoft.AspNetCore.Http.Results",
+                "Microsoft.AspNetCore.Http.TypedResults", "Microsoft.AspNetCore.Http.BadHttpRequestException")
             .GetResult();
-        var edgeErrors = Types.InAssembly(subject).Should().NotHaveDependencyOn(typeof(ApiException).FullName!).GetResult();
-        return
-        [
-            .. (statuses.FailingTypeNames ?? []).Where(ruleTypes.Contains)
-                .Concat((edgeErrors.FailingTypeNames ?? []).Where(n => inNamespace is null || n.StartsWith(inNamespace, StringComparison.Ordinal)))
-                .Distinct()
-                .Order(),
-        ];
+        return [.. (statuses.FailingTypeNames ?? []).Where(ruleTypes.Contains).Order()];
     }
 
     /// <summary>
