@@ -26,8 +26,9 @@ public static class ApiErrors
 }
 
 /// <summary>
-/// Thrown by handlers for a client error the endpoint should answer with a given status and legacy body.
-/// Validation failures from the pipeline become 400 with the first message.
+/// Thrown by the edge only (the shared body reader) when a request cannot be read at all: broken JSON, form or
+/// multipart, invalid characters, a body over its cap. Handlers and domain types throw <see cref="DomainException"/>
+/// instead and never name a status (decision 0008; an architecture rule keeps modules off this type).
 /// </summary>
 public sealed class ApiException(int statusCode, string error) : Exception(error)
 {
@@ -36,10 +37,4 @@ public sealed class ApiException(int statusCode, string error) : Exception(error
     public string Error { get; } = error;
 
     public static ApiException BadRequest(string error) => new(StatusCodes.Status400BadRequest, error);
-
-    public static ApiException NotFound(string error = "not found") => new(StatusCodes.Status404NotFound, error);
-
-    public static ApiException Forbidden() => new(StatusCodes.Status403Forbidden, "forbidden");
-
-    public static ApiException Conflict(string error) => new(StatusCodes.Status409Conflict, error);
 }

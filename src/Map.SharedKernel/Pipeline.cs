@@ -5,7 +5,7 @@ namespace Map.SharedKernel;
 
 /// <summary>
 /// Runs every FluentValidation validator of a request before its handler; the first failure becomes a
-/// 400 with the legacy <c>{"error": message}</c> body.
+/// <see cref="DomainException.Invalid"/>, which the edge answers with 400 and the legacy <c>{"error": message}</c> body.
 /// </summary>
 public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
     : IPipelineBehavior<TMessage, TResponse>
@@ -18,7 +18,7 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
             var result = await validator.ValidateAsync(message, cancellationToken);
             if (!result.IsValid)
             {
-                throw ApiException.BadRequest(result.Errors[0].ErrorMessage);
+                throw DomainException.Invalid(result.Errors[0].ErrorMessage);
             }
         }
 

@@ -95,6 +95,31 @@ public static class ArchitectureRules
     }
 
     /// <summary>
+    /// Handlers (Mediator request handlers) and domain types (a <c>.Domain</c> namespace) that name an HTTP status: they
+    /// throw <see cref="DomainException"/> with a kind, and only the edge maps kinds to statuses (decision 0008). The body
+    /// reader's <see cref="ApiException"/> belongs to the edge too (endpoints and filters may catch it). (Status constants such as
+    /// <c>StatusCodes.Status409Conflict</c> compile to literals and leave no trace in IL; the HTTP result and exception
+    /// types they travel with do.)
+    /// </summary>
+    public static IReadOnlyList<string> RulesNamingHttpStatuses(Assembly subject, string? inNamespace = null)
+    {
+        static bool IsHandler(Type t) => t.GetInterfaces().Any(i =>
+            i.IsGenericType && i.Namespace == "Mediator" && i.Name.EndsWith("Handler`2", StringComparison.Ordinal));
+
+        var ruleTypes = subject.GetTypes()
+            .Where(t => inNamespace is null || (t.Namespace ?? "").StartsWith(inNamespace, StringComparison.Ordinal))
+            .Where(t => IsHandler(t) || (t.Namespace ?? "").EndsWith(".Domain", StringComparison.Ordinal))
+            .Select(t => t.FullName!)
+            .ToHashSet();
+        var statuses = Types.InAssembly(subject).Should()
+            .NotHaveDependencyOnAny(
+                typeof(ApiException).FullName!, "Microsoft.AspNetCore.Http.IResult", "Microsoft.AspNetCore.Http.Results",
+                "Microsoft.AspNetCore.Http.TypedResults", "Microsoft.AspNetCore.Http.BadHttpRequestException")
+            .GetResult();
+        return [.. (statuses.FailingTypeNames ?? []).Where(ruleTypes.Contains).Order()];
+    }
+
+    /// <summary>
     /// Types of one slice (a folder, i.e. namespace, under <paramref name="featuresNamespace"/>) that use another slice's
     /// types. What several slices share lives in the module's shared folders (or directly in the Features namespace).
     /// </summary>

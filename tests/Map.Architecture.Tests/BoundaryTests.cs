@@ -129,4 +129,21 @@ public sealed class BoundaryTests
 
         Assert.Equal(["Map.Architecture.Tests.Violations.Features.SubmitThing.SubmitThingEndpoint"], offenders);
     }
+
+    [Theory]
+    [MemberData(nameof(ModuleNames))]
+    public void Handlers_and_domain_types_name_no_http_status(string name)
+    {
+        Assert.Empty(ArchitectureRules.RulesNamingHttpStatuses(Module(name).Implementation));
+    }
+
+    [Fact]
+    public void The_status_rule_catches_a_handler_choosing_a_status_and_a_module_throwing_the_edge_error()
+    {
+        var offenders = ArchitectureRules.RulesNamingHttpStatuses(typeof(BoundaryTests).Assembly, "Map.Architecture.Tests.Violations.Statuses");
+
+        Assert.Equal(
+            ["Map.Architecture.Tests.Violations.Statuses.Domain.Ticket", "Map.Architecture.Tests.Violations.Statuses.StatusChoosingHandler"],
+            offenders);
+    }
 }

@@ -68,6 +68,7 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
         // One fingerprint per request: taken after each answer, it is the "before" of the next request. Hostile route
         // values get one request each; the body and query inputs go to the route's ordinary path.
         var fingerprint = await FingerprintAsync();
+        var sessionAlive = true;
         foreach (var (method, pattern) in Routes())
         {
             var paths = Paths(pattern).ToList();
@@ -92,19 +93,31 @@ public sealed class HostileInputCorpusTests : IAsyncLifetime
                 }
 
                 fingerprint = after;
+                // No request, refused or not, may end or replace the caller's own session.
+                if (sessionAlive && method != "GET")
+                {
+                    var me = await client.GetStringAsync("/me");
+                    if (!me.Contains("\"superadmin\"", StringComparison.Ordinal))
+                    {
+                        failures.Add($"{method} {path} [{label}] → {status} ended the caller's session: /me says {Clip(me)}");
+                        sessionAlive = false;
+                    }
+                }
             }
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} hostile requests misbehaved:\n" + string.Join('\n', failures.Take(60)));
         Assert.True(sent > 1000, $"only {sent} requests were sent");
 
-        // Row 15: after all of that, the pool still serves ordinary requests on every connection.
+        // Row 15: after all of that, the pool still serves ordinary requests on every connection. They come from an
+        // ordinary browser session (no bot key beside the cookie, as no real client sends both).
+        var browser = (await app.LoginAsync()).Http;
         for (var i = 0; i < 30; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/addresses")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/chat/conversations")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/audit?limit=5")).StatusCode);
-            var message = await client.PostAsJsonAsync($"/api/chat/after-corpus-{i}", new { text = "привет 👋" });
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/addresses")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/chat/conversations")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/audit?limit=5")).StatusCode);
+            var message = await browser.PostAsJsonAsync($"/api/chat/after-corpus-{i}", new { text = "привет 👋" });
             Assert.Equal(HttpStatusCode.Created, message.StatusCode);
         }
     }

@@ -62,6 +62,8 @@ public sealed class TestEnvironment
             Host.Platform.Config.MapSettingsLoader.ParseDatabaseUrl(ServerUrl))
         {
             Pooling = false,
+            // A busy 2-core machine (a build beside the tests) can take longer than Npgsql's 15 s to fork a backend.
+            Timeout = 60,
         };
         if (database is not null)
         {

@@ -123,7 +123,9 @@ internal static class MapSettingsLoader
             Password = userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : null,
             ApplicationName = "map",
             MaxPoolSize = config is null ? 100 : Int(config, "DB_POOL_SIZE", 100, 1, 1000),
-            Timeout = 5,
+            // Npgsql's default: a busy host or a PostgreSQL that is restarting gets 15 s to hand out a connection
+            // before a request fails (5 s turned a loaded 2-core machine's slow backend forks into 500s).
+            Timeout = 15,
             // No auto-prepare: a statement that fails while Npgsql prepares it inside a transaction leaves the pooled
             // connection's prepared-statement bookkeeping wrong after the rollback (npgsql#6391), and a later, innocent
             // request on that connection fails with "unexpected backend message". Returned connections are reset with

@@ -36,7 +36,8 @@ internal sealed class ResponseHeadersMiddleware(RequestDelegate next, ILogger<Re
 }
 
 /// <summary>
-/// Turns exceptions into the legacy error bodies: <see cref="ApiException"/> → its status and <c>error</c>;
+/// Turns exceptions into the legacy error bodies: a <see cref="DomainException"/> → the status of its kind and its
+/// <c>error</c>; an <see cref="ApiException"/> of the body reader → its status and <c>error</c>;
 /// malformed requests → 400 or 413; anything else → 500 <c>{"error":"internal_error"}</c> and one log line.
 /// No stack trace ever reaches the wire.
 /// </summary>
@@ -46,6 +47,7 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
     {
         var (status, error) = exception switch
         {
+            DomainException rule => (StatusOf(rule.Kind), rule.Error),
             ApiException api => (api.StatusCode, api.Error),
             BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => (bad.StatusCode, "payload too large"),
             BadHttpRequestException bad => (bad.StatusCode, "bad request"),
@@ -67,6 +69,17 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
         await ApiErrors.WriteAsync(httpContext, status, error);
         return true;
     }
+
+    /// <summary>The one place a broken rule becomes an HTTP status.</summary>
+    internal static int StatusOf(DomainErrorKind kind) => kind switch
+    {
+        DomainErrorKind.Invalid => StatusCodes.Status400BadRequest,
+        DomainErrorKind.NotFound => StatusCodes.Status404NotFound,
+        DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
+        DomainErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 }
 
 internal static class StatusCodeBodies

@@ -164,13 +164,18 @@ internal sealed class PendingMarker
     /// <summary>The submitter check of the bot's cancel: a caller who names a Telegram user must be the submitter.</summary>
     public bool WasSubmittedBy(string userId) => string.Equals(UserId, userId, StringComparison.Ordinal);
 
-    private void Moderate(MarkerState to, string actor, string? reason, DateTime now)
+    /// <summary>The one place the rule lives: a moderated request (approved, rejected, cancelled) never changes again.</summary>
+    public void EnsurePending()
     {
         if (!IsPending)
         {
-            throw new InvalidOperationException($"Request {Id} is already {State.ToWire()}; terminal states do not change.");
+            throw DomainException.Conflict($"already {State.ToWire()}");
         }
+    }
 
+    private void Moderate(MarkerState to, string actor, string? reason, DateTime now)
+    {
+        EnsurePending();
         State = to;
         UpdatedAt = now;
         History.Add(PendingHistoryEntry.Record(to, null, actor, reason, now));

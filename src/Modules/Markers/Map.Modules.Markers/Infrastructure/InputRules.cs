@@ -23,12 +23,12 @@ internal static class InputRules
     {
         if (HasInvalidValue(pair))
         {
-            throw ApiException.BadRequest(InvalidCoordinates);
+            throw DomainException.Invalid(InvalidCoordinates);
         }
 
         if (string.IsNullOrWhiteSpace(name) || pair.Point is not { } point)
         {
-            throw ApiException.BadRequest(Required);
+            throw DomainException.Invalid(Required);
         }
 
         return (Text("name", name, MarkerText.NameMax)!, point);
@@ -36,13 +36,13 @@ internal static class InputRules
 
     /// <summary>Both coordinates, in range: 400 <c>Invalid coordinates</c> or <c>name, lat, lon are required</c>.</summary>
     public static GeoPoint RequirePoint(CoordinatePair pair) =>
-        HasInvalidValue(pair) ? throw ApiException.BadRequest(InvalidCoordinates)
-        : pair.Point ?? throw ApiException.BadRequest(Required);
+        HasInvalidValue(pair) ? throw DomainException.Invalid(InvalidCoordinates)
+        : pair.Point ?? throw DomainException.Invalid(Required);
 
     /// <summary>Trimmed text (empty → null) no longer than <paramref name="max"/>; 400 naming the field otherwise.</summary>
     public static string? Text(string field, string? value, int max)
     {
         var text = MarkerText.NullIfEmpty(value);
-        return text is not null && text.Length > max ? throw ApiException.BadRequest($"{field} is too long (max {max})") : text;
+        return text is not null && text.Length > max ? throw DomainException.Invalid($"{field} is too long (max {max})") : text;
     }
 }

@@ -17,13 +17,14 @@ internal static class Moderation
     /// </summary>
     public static async Task<PendingMarker> LockPendingAsync(MarkersDbContext db, ZoneScope scope, int id, CancellationToken cancellationToken)
     {
-        var marker = await db.FindForUpdateAsync(id, cancellationToken) ?? throw ApiException.NotFound();
+        var marker = await db.FindForUpdateAsync(id, cancellationToken) ?? throw DomainException.NotFound();
         if (!scope.Allows(marker.ZoneId))
         {
-            throw ApiException.Forbidden();
+            throw DomainException.Forbidden();
         }
 
-        return marker.IsPending ? marker : throw ApiException.Conflict($"already {marker.State.ToWire()}");
+        marker.EnsurePending();
+        return marker;
     }
 
     /// <summary>An optional <c>reason</c> from a lenient JSON body.</summary>

@@ -35,13 +35,13 @@ internal sealed partial class PhotoStore(MarkersSettings settings)
     {
         if (photo.Length > settings.MaxPhotoBytes)
         {
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge, TooLarge);
+            throw DomainException.TooLarge(TooLarge);
         }
 
         var header = new byte[8];
         await using var stream = photo.Open();
         var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
-        return Sniff(header.AsSpan(0, read)) ?? throw ApiException.BadRequest(notAnImage);
+        return Sniff(header.AsSpan(0, read)) ?? throw DomainException.Invalid(notAnImage);
     }
 
     /// <summary>Writes a checked photo under a new random name and returns the name.</summary>

@@ -19,12 +19,12 @@ internal static class ZoneAccess
         var scope = await directory.ScopeOfAsync(user, cancellationToken);
         if (!scope.Allows(zoneId))
         {
-            throw ApiException.Forbidden();
+            throw DomainException.Forbidden();
         }
 
         if (!await db.Zones.AnyAsync(z => z.Id == zoneId, cancellationToken))
         {
-            throw ApiException.BadRequest("zone not found");
+            throw DomainException.Invalid("zone not found");
         }
     }
 
@@ -33,7 +33,7 @@ internal static class ZoneAccess
     {
         if (zoneId is not null && !(await directory.ScopeOfAsync(user, cancellationToken)).Allows(zoneId))
         {
-            throw ApiException.Forbidden();
+            throw DomainException.Forbidden();
         }
     }
 }

@@ -65,6 +65,15 @@ internal static class DeviceEndpoints
         {
             return ex.ToResult();
         }
+        catch (ApiException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Envelope.Error(ex.StatusCode, "payload_too_large", "request body is too large");
+        }
+        catch (ApiException ex)
+        {
+            // The shared body reader refused the body (malformed JSON, not an object, text that cannot be stored).
+            return TrackerException.BadRequest(ex.Error).ToResult();
+        }
     }
 
     /// <summary>Handlers of public tracker endpoints (pair) get the same error translation.</summary>

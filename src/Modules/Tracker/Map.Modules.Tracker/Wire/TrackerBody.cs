@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Map.Modules.Tracker.Auth;
+using Map.SharedKernel;
 using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Tracker.Wire;
@@ -11,43 +13,13 @@ namespace Map.Modules.Tracker.Wire;
 /// </summary>
 internal static class TrackerBody
 {
-    public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            throw new TrackerException(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"request body is larger than {maxBytes} bytes");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new TrackerException(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"request body is larger than {maxBytes} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
-        {
-            return EmptyObject;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 32 });
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? document.RootElement.Clone()
-                : throw TrackerException.BadRequest("request body must be a JSON object");
-        }
-        catch (JsonException)
-        {
-            throw TrackerException.BadRequest("request body is not valid JSON");
-        }
-    }
+    /// <summary>
+    /// Reads the body with the shared body reader (strict JSON, capped at <paramref name="maxBytes"/>), which refuses
+    /// what cannot be stored (NUL, lone surrogates, invalid UTF-8); <see cref="DeviceEndpoints.InvokeAsync"/> answers its
+    /// refusals in the tracker envelope.
+    /// </summary>
+    public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken) =>
+        (await RequestBody.ReadAsync(request, new BodyRules { Strict = true, MaxBytes = maxBytes }, cancellationToken)).Root;
 
     public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 
@@ -123,7 +95,7 @@ internal static class TrackerBody
         }
 
         var text = value.GetString()!.Trim();
-        return text.Length == 0 ? null : text.Length > max ? text[..max] : text;
+        return text.Length == 0 ? null : StoredText.Clip(text, max);
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ internal sealed class CreateAdminUserHandler(AdminDbContext db, AdminPasswordHas
         var pattern = username.Replace("_", "\\_", StringComparison.Ordinal);
         if (await db.Users.AnyAsync(u => EF.Functions.ILike(u.Username, pattern, "\\"), cancellationToken))
         {
-            throw ApiException.BadRequest("username already exists");
+            throw DomainException.Invalid("username already exists");
         }
 
         var user = AdminUser.Create(username, hash, role, DatabaseTime.Now(clock));

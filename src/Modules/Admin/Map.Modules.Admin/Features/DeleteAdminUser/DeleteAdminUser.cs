@@ -36,11 +36,11 @@ internal sealed class DeleteAdminUserHandler(AdminDbContext db, IAuditLog audit)
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await RosterLock.AcquireAsync(db.Database, cancellationToken);
         var user = await db.Users.Include(u => u.Zones).FirstOrDefaultAsync(u => u.Id == command.Id, cancellationToken)
-            ?? throw ApiException.NotFound();
+            ?? throw DomainException.NotFound();
         var otherSuperadmins = await db.Users.CountAsync(u => u.Id != user.Id && u.IsActive && u.Role == AdminRole.Superadmin, cancellationToken);
         if (user.RefusalOf(AccountChange.Deletion(user), command.ActorId, otherSuperadmins) is { } refusal)
         {
-            throw ApiException.Conflict(refusal);
+            throw DomainException.Conflict(refusal);
         }
 
         var record = new { id = user.Id, username = user.Username, role = user.Role.ToWire(), zones = user.Zones.Select(z => z.ZoneId).Order().ToArray() };

@@ -80,14 +80,14 @@ internal sealed class UpdateAdminUserHandler(AdminDbContext db, AdminPasswordHas
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await RosterLock.AcquireAsync(db.Database, cancellationToken);
         var user = await db.Users.Include(u => u.Zones).FirstOrDefaultAsync(u => u.Id == command.Id, cancellationToken)
-            ?? throw ApiException.NotFound();
+            ?? throw DomainException.NotFound();
 
         var role = AdminRoles.TryParse(command.Role, out var named) ? named : user.Role;
         var active = command.IsActive ?? user.IsActive;
         var otherSuperadmins = await db.Users.CountAsync(u => u.Id != user.Id && u.IsActive && u.Role == AdminRole.Superadmin, cancellationToken);
         if (user.RefusalOf(new AccountChange(role, active), command.ActorId, otherSuperadmins) is { } refusal)
         {
-            throw ApiException.Conflict(refusal);
+            throw DomainException.Conflict(refusal);
         }
 
         var changes = new Dictionary<string, object>();

@@ -32,12 +32,12 @@ internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
                 var body = (await RequestBody.ReadAsync(request, Body, cancellationToken)).Root;
                 if (!body.TryGetProperty("ids", out var ids) || ids.ValueKind != JsonValueKind.Array)
                 {
-                    throw ApiException.BadRequest("ids must be a list");
+                    throw DomainException.Invalid("ids must be a list");
                 }
 
                 if (ids.GetArrayLength() > MaxIds)
                 {
-                    throw ApiException.BadRequest($"at most {MaxIds} ids per call");
+                    throw DomainException.Invalid($"at most {MaxIds} ids per call");
                 }
 
                 var parsed = ids.EnumerateArray().Select(ParseId).OfType<long>().Distinct().ToArray();

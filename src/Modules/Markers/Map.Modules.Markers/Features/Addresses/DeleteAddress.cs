@@ -35,7 +35,7 @@ internal sealed class DeleteAddressHandler(MarkersDbContext db, IAdminDirectory 
 {
     public async ValueTask<Unit> Handle(DeleteAddressCommand command, CancellationToken cancellationToken)
     {
-        var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound("Not found");
+        var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw DomainException.NotFound("Not found");
         await ZoneAccess.RequireAllowedAsync(directory, command.User, address.ZoneId, cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {

@@ -45,7 +45,7 @@ internal sealed class UpdateAddressEndpoint : ICarterModule
                 ? new Change<int?>(null)
                 : int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var zoneId)
                     ? new Change<int?>(zoneId)
-                    : throw ApiException.BadRequest("zone_id must be an integer");
+                    : throw DomainException.Invalid("zone_id must be an integer");
         }
 
         return new UpdateAddressCommand(
@@ -84,7 +84,7 @@ internal sealed class UpdateAddressHandler(
 {
     public async ValueTask<Unit> Handle(UpdateAddressCommand command, CancellationToken cancellationToken)
     {
-        var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound("Not found");
+        var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw DomainException.NotFound("Not found");
         await ZoneAccess.RequireAllowedAsync(directory, command.User, address.ZoneId, cancellationToken);
         if (command.ZoneId is { Value: var newZone } && newZone != address.ZoneId)
         {
@@ -147,7 +147,7 @@ internal sealed class UpdateAddressHandler(
         if (command.Name is { } newName)
         {
             name = new Change<string>(string.IsNullOrWhiteSpace(newName.Value)
-                ? throw ApiException.BadRequest(InputRules.Required)
+                ? throw DomainException.Invalid(InputRules.Required)
                 : InputRules.Text("name", newName.Value, MarkerText.NameMax)!);
         }
 

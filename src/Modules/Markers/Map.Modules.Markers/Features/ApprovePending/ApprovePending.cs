@@ -44,7 +44,7 @@ internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory
             marker = await Moderation.LockPendingAsync(db, scope, command.Id, cancellationToken);
             if (!marker.HasPoint)
             {
-                throw ApiException.BadRequest("the request has no coordinates; edit it as an address instead");
+                throw DomainException.Invalid("the request has no coordinates; edit it as an address instead");
             }
 
             var now = clock.Now();

@@ -75,7 +75,7 @@ internal sealed partial class ImportAddressesHandler(
             {
                 valid.Add((row, ParseId(row.Id), Validate(row)));
             }
-            catch (ApiException ex)
+            catch (DomainException ex)
             {
                 skipped.Add(new SkippedRow(row.Line, ex.Error));
             }
@@ -163,7 +163,7 @@ internal sealed partial class ImportAddressesHandler(
         var text = MarkerText.NullIfEmpty(raw);
         return text is null ? null
             : long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id) && id is > 0 and <= MaxKeptId ? id
-            : throw ApiException.BadRequest($"id must be a whole number from 1 to {MaxKeptId}");
+            : throw DomainException.Invalid($"id must be a whole number from 1 to {MaxKeptId}");
     }
 
     private static PointContent Validate(CsvRow row)
@@ -173,7 +173,7 @@ internal sealed partial class ImportAddressesHandler(
         {
             if (value is not null && !StoredText.IsStorable(value))
             {
-                throw ApiException.BadRequest($"{field} contains invalid characters");
+                throw DomainException.Invalid($"{field} contains invalid characters");
             }
         }
 
@@ -229,7 +229,7 @@ internal static class CsvRows
             var notes = Column("notes", "description");
             if (name is null || !headers.Contains("lat") || !headers.Contains("lon"))
             {
-                throw ApiException.BadRequest("the header must name the columns name (or address), lat and lon");
+                throw DomainException.Invalid("the header must name the columns name (or address), lat and lon");
             }
 
             int Index(string? column) => column is not null && csv.TryGetFieldIndex(column, out var index) ? index : -1;
@@ -238,7 +238,7 @@ internal static class CsvRows
             {
                 if (rows.Count == MaxRows)
                 {
-                    throw ApiException.BadRequest($"too many rows (at most {MaxRows} per file)");
+                    throw DomainException.Invalid($"too many rows (at most {MaxRows} per file)");
                 }
 
                 // A row may be shorter than the header: a missing field is empty.
@@ -248,7 +248,7 @@ internal static class CsvRows
         }
         catch (CsvFormatException ex)
         {
-            throw ApiException.BadRequest($"invalid CSV: {ex.Message}");
+            throw DomainException.Invalid($"invalid CSV: {ex.Message}");
         }
 
         return rows;

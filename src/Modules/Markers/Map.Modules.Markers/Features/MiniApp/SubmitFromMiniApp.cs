@@ -93,7 +93,7 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
     {
         if (InputRules.HasInvalidValue(command.Coordinates) || command.Coordinates.Point is not { } point)
         {
-            throw ApiException.BadRequest("invalid_coordinates");
+            throw DomainException.Invalid("invalid_coordinates");
         }
 
         var category = InputRules.Text("category", command.Category, MarkerText.CategoryMax) ?? DefaultCategory;
@@ -153,12 +153,12 @@ internal static class InlinePhoto
             var comma = text.IndexOf(',', StringComparison.Ordinal);
             return comma >= 0 && text.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase)
                 ? (Decode(text[(comma + 1)..]), null, false)
-                : throw ApiException.BadRequest(Invalid);
+                : throw DomainException.Invalid(Invalid);
         }
 
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
-            return text.Length <= MarkerText.PhotoMax ? (null, text, false) : throw ApiException.BadRequest(Invalid);
+            return text.Length <= MarkerText.PhotoMax ? (null, text, false) : throw DomainException.Invalid(Invalid);
         }
 
         return (Decode(text), null, true);
@@ -183,11 +183,11 @@ internal static class InlinePhoto
         try
         {
             var bytes = Convert.FromBase64String(compact.ToString());
-            return bytes.Length > 0 ? new IncomingPhoto(bytes.Length, () => new MemoryStream(bytes, writable: false)) : throw ApiException.BadRequest(Invalid);
+            return bytes.Length > 0 ? new IncomingPhoto(bytes.Length, () => new MemoryStream(bytes, writable: false)) : throw DomainException.Invalid(Invalid);
         }
         catch (FormatException)
         {
-            throw ApiException.BadRequest(Invalid);
+            throw DomainException.Invalid(Invalid);
         }
     }
 }

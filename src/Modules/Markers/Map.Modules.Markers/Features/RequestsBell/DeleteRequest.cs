@@ -55,7 +55,7 @@ internal sealed class DeleteRequestHandler(
 
             if (!scope.Allows(found.ZoneId))
             {
-                throw ApiException.Forbidden();
+                throw DomainException.Forbidden();
             }
 
             marker = found;

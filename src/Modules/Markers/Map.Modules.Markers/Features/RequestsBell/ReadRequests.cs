@@ -57,7 +57,7 @@ internal sealed class ReadRequestsHandler(MarkersDbContext db, IAdminDirectory d
     public async ValueTask<RequestView> Handle(GetRequestQuery query, CancellationToken cancellationToken)
     {
         var marker = await db.PendingMarkers.AsNoTracking().FirstOrDefaultAsync(m => m.Id == query.Id && m.State == MarkerState.Pending, cancellationToken)
-            ?? throw ApiException.NotFound("Not found");
+            ?? throw DomainException.NotFound("Not found");
         await ZoneAccess.RequireAllowedAsync(directory, query.User, marker.ZoneId, cancellationToken);
         return RequestView.From(marker);
     }

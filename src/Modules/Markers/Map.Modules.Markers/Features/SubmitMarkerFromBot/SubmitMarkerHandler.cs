@@ -66,7 +66,7 @@ internal sealed class SubmitMarkerHandler(
         var photoReference = PhotoReferences.Check(command.PhotoReference);
         if (command.Coordinates.AnyInvalid)
         {
-            throw ApiException.BadRequest(InputRules.InvalidCoordinates);
+            throw DomainException.Invalid(InputRules.InvalidCoordinates);
         }
 
         var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
@@ -146,7 +146,7 @@ internal sealed class SubmitMarkerHandler(
     {
         if (name.Length == 0 || await geocoder.LocateAsync(name, cancellationToken) is not { } located)
         {
-            throw ApiException.BadRequest(GeocodingFailed);
+            throw DomainException.Invalid(GeocodingFailed);
         }
 
         return located;
@@ -167,6 +167,6 @@ internal static class PhotoReferences
         var valid = text.Length <= MarkerText.PhotoMax
             && (PhotoStore.IsStoredName(text)
                 || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"));
-        return valid ? text : throw ApiException.BadRequest("photo must be an http(s) URL or an uploaded file name");
+        return valid ? text : throw DomainException.Invalid("photo must be an http(s) URL or an uploaded file name");
     }
 }

@@ -44,7 +44,7 @@ internal sealed class DeleteZoneHandler(MarkersDbContext db, IAdminDirectory dir
         long[] unlinked;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
+            var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw DomainException.NotFound();
             var now = clock.Now();
             unlinked = [.. await db.Addresses.Where(a => a.ZoneId == zone.Id).Select(a => a.Id).ToListAsync(cancellationToken)];
             await db.Addresses.Where(a => a.ZoneId == zone.Id)

@@ -40,7 +40,7 @@ internal sealed class UpdateZoneHandler(MarkersDbContext db, IAuditLog audit) : 
     public async ValueTask<Unit> Handle(UpdateZoneCommand command, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw ApiException.NotFound();
+        var zone = await db.Zones.FirstOrDefaultAsync(z => z.Id == command.Id, cancellationToken) ?? throw DomainException.NotFound();
         zone.Update(command.Description, command.Color!, command.Icon, command.Geometry);
         await db.SaveChangesAsync(cancellationToken);
         await audit.RecordAsync(
