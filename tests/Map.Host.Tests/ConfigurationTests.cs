@@ -73,6 +73,9 @@ public sealed class ConfigurationTests
     [InlineData("MAP_ROLE", "api", "MAP_ROLE must be one of")]
     [InlineData("ENABLE_METRICS", "maybe", "ENABLE_METRICS must be 0 or 1")]
     [InlineData("TRUSTED_PROXIES", "10.0.0.0/8,nonsense", "TRUSTED_PROXIES must be")]
+    [InlineData("BOT_TRUSTED_NETWORKS", "10.20.0.0/33", "BOT_TRUSTED_NETWORKS must be")]
+    [InlineData("BOT_TRUSTED_NETWORKS", "10.20.0.0/16,not-a-network", "BOT_TRUSTED_NETWORKS must be")]
+    [InlineData("BOT_TRUSTED_NETWORKS", "10.20.0.300", "BOT_TRUSTED_NETWORKS must be")]
     [InlineData("RATE_LIMIT_LOGIN_PER_MINUTE", "ten", "RATE_LIMIT_LOGIN_PER_MINUTE must be an integer")]
     [InlineData("METRICS_PATH", "metrics", "METRICS_PATH must start with")]
     public void Bad_values_stop_start_up_naming_the_variable(string name, string? value, string message)
