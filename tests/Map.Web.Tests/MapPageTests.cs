@@ -83,6 +83,20 @@ public sealed class MapPageTests(WebContext web) : IClassFixture<WebContext>
     });
 
     [Fact]
+    public Task A_probable_duplicate_is_kept_and_its_card_names_what_it_may_repeat() => web.RunAsync(async () =>
+    {
+        var first = await web.SubmitFromBotAsync("Подъезд 3, дубль", 53.9301, 27.5901, force: false);
+        var second = await web.SubmitFromBotAsync("Подъезд 3, дубль", 53.9301, 27.5901, force: false);
+
+        web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword);
+        web.Find("#map-queue-open").Click();
+        var card = web.Find($"[data-pending-id='{second}']");
+        Assert.Equal($"pending:{first}", card.FindElement(By.CssSelector("[data-duplicate-of]")).GetAttribute("data-duplicate-of"));
+        Assert.Contains($"Возможный дубль заявки №{first}", card.Text, StringComparison.Ordinal);
+        Assert.Empty(web.Find($"[data-pending-id='{first}']").FindElements(By.CssSelector("[data-duplicate-of]")));
+    });
+
+    [Fact]
     public Task The_role_matrix_shows_on_the_page() => web.RunAsync(async () =>
     {
         await web.CreateAdminAsync("viewer1", AdminRole.Viewer, "viewer-password-1");

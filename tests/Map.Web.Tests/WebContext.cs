@@ -127,11 +127,12 @@ public sealed class WebContext : MapTestContext
         Until(d => d.FindElements(By.CssSelector(css)).Any(e => e.Text.Contains(text, StringComparison.Ordinal)), seconds);
 
     /// <summary>A bot submission through the bot API, as the Telegram bot sends it.</summary>
-    public async Task<int> SubmitFromBotAsync(string name, double lat, double lon)
+    /// <summary>A report as the bot sends it (<paramref name="force"/>: skip the duplicate check); returns the pending id.</summary>
+    public async Task<int> SubmitFromBotAsync(string name, double lat, double lon, bool force = true)
     {
         using var bot = new HttpClient { BaseAddress = Web.BrowserAddress };
         bot.DefaultRequestHeaders.Add("X-API-KEY", BotKey);
-        var response = await bot.PostAsJsonAsync("/api/bot/markers?force=1", new { name, lat, lon, user_id = "777", message_id = Guid.NewGuid().ToString("N") });
+        var response = await bot.PostAsJsonAsync("/api/bot/markers" + (force ? "?force=1" : ""), new { name, lat, lon, user_id = "777", message_id = Guid.NewGuid().ToString("N") });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return body.GetProperty("pending").GetInt32();

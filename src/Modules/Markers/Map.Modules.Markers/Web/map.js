@@ -407,6 +407,7 @@
         h('h3', { text: t('map.pending.label', { id: request.id }) + ': ' + (request.name || '') }),
         h('p', { class: 'muted', text: [request.category, request.status, ui.formatTime(request.created_at)].filter(Boolean).join(' · ') }),
         reporter ? h('p', { class: 'muted', text: t('map.queue.reporter', { name: reporter }) }) : null,
+        duplicateNote(request.duplicate_of),
         request.notes ? h('p', { class: 'notes', text: request.notes }) : null,
         photo ? h('img', { src: photo, alt: t('map.card.photo') }) : null,
         h('div', { class: 'actions' },
@@ -415,6 +416,13 @@
           editor ? h('button', { type: 'button', class: 'primary', 'data-action': 'approve', text: t('map.queue.approve'), onclick: function (event) { approve(request, event.currentTarget); } }) : null,
           editor ? h('button', { type: 'button', class: 'danger', 'data-action': 'reject', text: t('map.queue.reject'), onclick: function () { openReject(request); } }) : null)));
     });
+  }
+
+  // A report the server kept as a probable duplicate (decision 0072) names what it may repeat.
+  function duplicateNote(link) {
+    if (!link || !link.id) { return null; }
+    var key = link.type === 'address' ? 'map.queue.duplicate_address' : 'map.queue.duplicate_pending';
+    return h('p', { class: 'warning', 'data-duplicate-of': link.type + ':' + link.id, text: t(key, { id: link.id }) });
   }
 
   function openQueue(focusId) {
