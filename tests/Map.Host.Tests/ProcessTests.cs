@@ -29,6 +29,7 @@ public sealed class ProcessTests
     [InlineData("TELEGRAM_API_BASE", "ftp://telegram.example")]
     [InlineData("UPLOAD_MAX_MB", "lots")]
     [InlineData("ADMIN_PASSWORD", "short")]
+    [InlineData("ADMIN_PASSWORD", "qwertyuiop")]
     public async Task A_bad_setting_of_the_platform_or_a_module_stops_start_up_with_one_line_naming_it(string name, string value)
     {
         var environment = new Dictionary<string, string>
