@@ -71,8 +71,11 @@ internal static class MapHost
         });
         services.Configure<ForwardedHeadersOptions>(options =>
         {
-            // Client IPs come from X-Forwarded-For only when the peer is a trusted proxy (TRUSTED_PROXIES).
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Client IPs come from X-Forwarded-For only when the peer is a trusted proxy (TRUSTED_PROXIES, none by
+            // default). With no known proxy at all the middleware would believe every peer, so then it reads nothing.
+            options.ForwardedHeaders = settings.TrustedProxies.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
             options.ForwardLimit = null;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
