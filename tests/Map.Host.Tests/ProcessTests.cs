@@ -93,7 +93,7 @@ public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTe
     [InlineData("Debug")]
     public async Task Secrets_never_reach_the_logs_even_while_a_telegram_message_is_sent(string level)
     {
-        const string BotToken = "987654321:AAbot-token-never-logged-Zx9";
+        const string BotToken = "987654321:AAtelegram-token-never-logged-Zx9"; // no "bot" inside: the stub's route is bot{token}
         var secrets = new Dictionary<string, string>
         {
             ["SECRET_KEY"] = "secret-key-" + new string('q', 40),
@@ -140,7 +140,7 @@ public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTe
             using var reply = new HttpRequestMessage(HttpMethod.Post, $"/api/chat/{userId}") { Content = JsonContent.Create(new { text = "operator reply" }) };
             reply.Headers.Add("X-CSRF-Token", csrf);
             Assert.Equal(System.Net.HttpStatusCode.Created, (await client.SendAsync(reply)).StatusCode);
-            Assert.True(await Eventually.TrueAsync(() => Task.FromResult(!telegramCalls.IsEmpty), TimeSpan.FromSeconds(60)), "the reply reached the Telegram stub");
+            Assert.True(await Eventually.TrueAsync(() => Task.FromResult(!telegramCalls.IsEmpty), TimeSpan.FromSeconds(60)), "the reply reached the Telegram stub:\n" + process.Output);
             log = process.Output;
         }
 

@@ -73,6 +73,10 @@ public sealed class MapProcess : IAsyncDisposable
                     {
                         return false;
                     }
+                    catch (TaskCanceledException)
+                    {
+                        return false; // a cold first request on a busy machine: ask again until the deadline
+                    }
                 },
                 TimeSpan.FromSeconds(90),
                 TimeSpan.FromMilliseconds(100));
