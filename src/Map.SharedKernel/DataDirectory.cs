@@ -35,7 +35,7 @@ public static class DataDirectory
             return Path.Combine(xdg.Trim(), "map");
         }
 
-        var home = config["HOME"] ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile); // $HOME
         return !string.IsNullOrWhiteSpace(home) && Path.IsPathFullyQualified(home)
             ? Path.Combine(home, ".local", "share", "map")
             : throw new ConfigurationException($"{Variable} is not set and there is no home directory to default to; set it to an absolute path.");
