@@ -25,6 +25,7 @@ RUN mkdir -p /app/uploads /app/data/offline && chown -R "$APP_UID" /app/uploads 
 COPY --from=build /app ./
 ENV ASPNETCORE_HTTP_PORTS=8000 \
     ASPNETCORE_ENVIRONMENT=Production \
+    MAP_DATA_DIR=/app/data \
     UPLOAD_DIR=/app/uploads
 # The non-root user of the .NET images (uid 1654).
 USER $APP_UID

@@ -38,6 +38,9 @@ internal static class MapHost
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
+        // No outbound client logs its requests: HttpClient's logging writes request URLs at Information, and the Bot
+        // API carries the bot token in the URL (Chat's sender, Tracker's alert notices). Issue 17 row 3.
+        services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
         services.AddMapData(settings);
         services.AddSingleton<RedisConnection>();
         services.AddMapAuth(settings);
@@ -71,8 +74,11 @@ internal static class MapHost
         });
         services.Configure<ForwardedHeadersOptions>(options =>
         {
-            // Client IPs come from X-Forwarded-For only when the peer is a trusted proxy (TRUSTED_PROXIES).
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Client IPs come from X-Forwarded-For only when the peer is a trusted proxy (TRUSTED_PROXIES, none by
+            // default). With no known proxy at all the middleware would believe every peer, so then it reads nothing.
+            options.ForwardedHeaders = settings.TrustedProxies.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
             options.ForwardLimit = null;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
@@ -130,6 +136,8 @@ internal static class MapHost
             // Keys live in PostgreSQL, protected by database access; the per-key "unencrypted" warning is noise.
             .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error)
             .AddFilter("Hangfire", LogLevel.Warning)
+            // Belt and braces with RemoveAllLoggers above: request URLs may hold secrets (the bot token).
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.None)
             .AddFilter("Npgsql", LogLevel.Warning);
         if (builder.Environment.IsDevelopment())
         {

@@ -1,4 +1,8 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Map.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace Map.Host.Tests;
 
@@ -29,6 +33,7 @@ public sealed class ProcessTests
     [InlineData("TELEGRAM_API_BASE", "ftp://telegram.example")]
     [InlineData("UPLOAD_MAX_MB", "lots")]
     [InlineData("ADMIN_PASSWORD", "short")]
+    [InlineData("ADMIN_PASSWORD", "qwertyuiop")]
     public async Task A_bad_setting_of_the_platform_or_a_module_stops_start_up_with_one_line_naming_it(string name, string value)
     {
         var environment = new Dictionary<string, string>
@@ -79,9 +84,16 @@ public sealed class ProcessTests
 
 public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTestContext>
 {
-    [Fact]
-    public async Task Secrets_never_reach_the_logs_even_at_debug_level()
+    /// <summary>
+    /// Issue 17 row 3: the Bot API puts the bot token in every request URL, and HttpClient's own logging writes request
+    /// URLs at Information. No secret may reach any log line at any level, through any outbound client.
+    /// </summary>
+    [Theory]
+    [InlineData("Information")]
+    [InlineData("Debug")]
+    public async Task Secrets_never_reach_the_logs_even_while_a_telegram_message_is_sent(string level)
     {
+        const string BotToken = "987654321:AAtelegram-token-never-logged-Zx9"; // no "bot" inside: the stub's route is bot{token}
         var secrets = new Dictionary<string, string>
         {
             ["SECRET_KEY"] = "secret-key-" + new string('q', 40),
@@ -89,30 +101,57 @@ public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTe
             ["ADMIN_USERNAME"] = "logroot",
             ["ADMIN_PASSWORD"] = "admin-password-never-logged",
             ["METRICS_API_KEY"] = "metrics-key-never-logged",
+            ["TELEGRAM_BOT_TOKEN"] = BotToken,
         };
+        var telegramCalls = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var (telegram, telegramUrl) = await LocalHttpServer.StartAsync(app => app.MapPost("/bot{token}/sendMessage", (string token) =>
+        {
+            telegramCalls.Enqueue(token);
+            return Results.Text("""{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"}}}""", "application/json");
+        }));
+        await using var _ = telegram;
         var databasePassword = new Uri(map.DatabaseUrl).UserInfo.Split(':')[1];
         var settings = new Dictionary<string, string?>(secrets.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
         {
             ["REDIS_URL"] = map.Environment.RedisUrl,
-            ["Logging__LogLevel__Default"] = "Debug",
+            ["MAP_ROLE"] = "all",
+            ["JOBS_POLL_INTERVAL_MS"] = "200",
+            ["TELEGRAM_API_BASE"] = telegramUrl,
+            ["Logging__LogLevel__Default"] = level,
         };
 
         string log;
         await using (var process = await MapProcess.StartAsync(map.DatabaseUrl, settings))
         {
-            using var client = new HttpClient { BaseAddress = process.BaseAddress };
+            using var client = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = process.BaseAddress };
             await client.GetAsync("/health");
             await client.PostAsync("/login", new StringContent("""{"username":"logroot","password":"wrong-password-xyz"}"""));
             using var metrics = new HttpRequestMessage(HttpMethod.Get, "/metrics");
             metrics.Headers.Add("X-API-KEY", secrets["METRICS_API_KEY"]);
             await client.SendAsync(metrics);
+
+            // A Telegram user writes, an operator answers: the answer goes out through the outbox to the stub.
+            var userId = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            using var fromBot = new HttpRequestMessage(HttpMethod.Post, $"/api/chat/{userId}") { Content = JsonContent.Create(new { text = "hello" }) };
+            fromBot.Headers.Add("X-API-KEY", secrets["BOT_API_KEY"]);
+            Assert.Equal(System.Net.HttpStatusCode.Created, (await client.SendAsync(fromBot)).StatusCode);
+            var login = await client.PostAsJsonAsync("/login", new { username = "logroot", password = secrets["ADMIN_PASSWORD"] });
+            var csrf = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("csrf_token").GetString()!;
+            using var reply = new HttpRequestMessage(HttpMethod.Post, $"/api/chat/{userId}") { Content = JsonContent.Create(new { text = "operator reply" }) };
+            reply.Headers.Add("X-CSRF-Token", csrf);
+            Assert.Equal(System.Net.HttpStatusCode.Created, (await client.SendAsync(reply)).StatusCode);
+            Assert.True(await Eventually.TrueAsync(() => Task.FromResult(!telegramCalls.IsEmpty), TimeSpan.FromSeconds(60)), "the reply reached the Telegram stub:\n" + process.Output);
             log = process.Output;
         }
 
+        Assert.Equal(BotToken, Assert.Single(telegramCalls));
         Assert.Contains("Now listening", log, StringComparison.Ordinal);
         foreach (var secret in secrets.Values.Where(v => v != "logroot").Append(databasePassword).Append("wrong-password-xyz"))
         {
             Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
         }
+
+        // Not even the part after the bot id, which is what a URL-redacting logger might leave behind.
+        Assert.DoesNotContain(BotToken.Split(':')[1], log, StringComparison.Ordinal);
     }
 }

@@ -107,9 +107,21 @@ public sealed class RateLimitTests(MapTestContext map) : IClassFixture<MapTestCo
     }
 
     [Fact]
-    public async Task Forwarded_for_is_believed_only_from_trusted_proxies()
+    public async Task By_default_no_peer_is_a_trusted_proxy_not_even_loopback()
     {
         var app = map.StartInstance(ProbeEndpoints.With());
+        using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/api/probe/ip");
+        spoofed.Headers.Add("X-Forwarded-For", "203.0.113.5");
+
+        var local = await (await app.CreateBrowser(peer: "127.0.0.1").SendAsync(spoofed)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("127.0.0.1", local.GetProperty("ip").GetString());
+    }
+
+    [Fact]
+    public async Task Forwarded_for_is_believed_only_from_trusted_proxies()
+    {
+        var app = map.StartInstance(ProbeEndpoints.With(new MapHostOptions { Settings = new Dictionary<string, string?> { ["TRUSTED_PROXIES"] = "127.0.0.1" } }));
         using var viaProxy = new HttpRequestMessage(HttpMethod.Get, "/api/probe/ip");
         viaProxy.Headers.Add("X-Forwarded-For", "203.0.113.5");
         using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/api/probe/ip");

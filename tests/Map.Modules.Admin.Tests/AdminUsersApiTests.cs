@@ -87,6 +87,20 @@ public sealed class AdminUsersApiTests(AdminTestContext map) : IClassFixture<Adm
         { $$"""{"username":"{{new string('a', 65)}}","password":"a-good-password"}""", "username must be 3-64 characters: latin letters, digits, '.', '_', '-' or '@'" },
         { """{"username":"someone-new","password":"123456789"}""", "password must be 10-1024 characters" },
         { $$"""{"username":"someone-new","password":"{{new string('p', 1025)}}"}""", "password must be 10-1024 characters" },
+        { """{"username":"someone-new","password":"          "}""", "password must have at least 10 characters other than spaces" },
+        { """{"username":"someone-new","password":"  a b c d e f g  "}""", "password must have at least 10 characters other than spaces" },
+        { """{"username":"someone-new","password":"\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000"}""", "password contains invalid characters" },
+        { """{"username":"someone-new","password":"\u0001\u0001\u0001\u0001\u0001\u0001\u0001\u0001\u0001\u0001"}""", "password must not contain control characters" },
+        { """{"username":"someone-new","password":"a-good-pass\tword"}""", "password must not contain control characters" },
+        { """{"username":"someone-new-1","password":"someone-new-1"}""", "password must not be the username" },
+        { """{"username":"someone-new-1","password":"SOMEONE-NEW-1"}""", "password must not be the username" },
+        { """{"username":"someone-new","password":"someone-new2024!"}""", "password must not be the username" },
+        { """{"username":"someone-new","password":"password123"}""", "password is too common; choose a longer, less predictable one" },
+        { """{"username":"someone-new","password":"QwertyUiop"}""", "password is too common; choose a longer, less predictable one" },
+        { """{"username":"someone-new","password":"1234567890"}""", "password is too common; choose a longer, less predictable one" },
+        { """{"username":"someone-new","password":"Monkey2024!!"}""", "password is too common; choose a longer, less predictable one" },
+        { """{"username":"someone-new","password":"iloveyou1234"}""", "password is too common; choose a longer, less predictable one" },
+        { """{"username":"someone-new","password":"abababababab"}""", "password is too common; choose a longer, less predictable one" },
         { """{"username":"someone-new","password":"a-good-password","role":"admin"}""", "role must be one of viewer, editor, superadmin" },
         { """{"username":"someone-new","password":"a-good-password","role":"Editor"}""", "role must be one of viewer, editor, superadmin" },
         { """{"username":"someone-new","password":"a-good-password","role":1}""", "role must be a string" },
@@ -214,6 +228,10 @@ public sealed class AdminUsersApiTests(AdminTestContext map) : IClassFixture<Adm
     {
         { """{"role":"root"}""", "role must be one of viewer, editor, superadmin" },
         { """{"password":"short"}""", "password must be 10-1024 characters" },
+        { """{"password":"          "}""", "password must have at least 10 characters other than spaces" },
+        { """{"password":"\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000"}""", "password contains invalid characters" },
+        { """{"password":"qwertyuiop"}""", "password is too common; choose a longer, less predictable one" },
+        { """{"password":"Password2025!"}""", "password is too common; choose a longer, less predictable one" },
         { """{"is_active":"yes"}""", "is_active must be true or false" },
         { """{"is_active":0}""", "is_active must be true or false" },
         { """{"zones":[-1]}""", "zones must be an array of positive integers" },
@@ -224,6 +242,20 @@ public sealed class AdminUsersApiTests(AdminTestContext map) : IClassFixture<Adm
         { "{\"role\":", "invalid json" },
         { "\"viewer\"", "invalid json: an object is expected" },
     };
+
+    [Fact]
+    public async Task Update_refuses_a_new_password_equal_to_the_accounts_username_and_keeps_the_old_one()
+    {
+        var root = await RootAsync();
+        var username = AdminTestContext.Unique("samename");
+        var id = await map.CreateAdminAsync(username, AdminRole.Editor, "old-good-password");
+
+        var response = await root.Http.PatchAsJsonAsync($"/api/admin/users/{id}", new { password = username.ToUpperInvariant() });
+
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, "password must not be the username");
+        Assert.Empty(await AuditPayloadsAsync("user.update", id));
+        Assert.Equal("editor", (await map.Api.LoginAsync(username, "old-good-password")).Role);
+    }
 
     [Theory]
     [MemberData(nameof(BadUpdateBodies))]

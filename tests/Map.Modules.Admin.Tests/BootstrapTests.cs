@@ -88,6 +88,9 @@ public sealed class BootstrapTests
 
     [Theory]
     [InlineData("short-pw1", null, "ADMIN_PASSWORD")]
+    [InlineData("          ", null, "ADMIN_PASSWORD")]
+    [InlineData("password123", null, "ADMIN_PASSWORD")]
+    [InlineData("chief12345", null, "ADMIN_PASSWORD")]
     [InlineData(null, "not-a-hash", "ADMIN_PASSWORD_HASH")]
     public Task Refuses_to_start_with_a_weak_password_or_an_unreadable_hash(string? password, string? hash, string variable) => WithFreshDatabaseAsync(async map =>
     {

@@ -81,9 +81,11 @@ public sealed class ComposeTests : IAsyncLifetime
             Assert.Contains("uploads:/app/uploads:rw", Strings(Service(name).GetProperty("volumes")));
             Assert.Contains("appdata:/app/data:rw", Strings(Service(name).GetProperty("volumes")));
             Assert.StartsWith("/app/data/", Env(name, "OFFLINE_GEOCODE_FILE"), StringComparison.Ordinal);
-            // nginx's forwarded headers are believed because it is on this network (and only this network is trusted).
-            var subnet = config.GetProperty("networks").GetProperty("default").GetProperty("ipam").GetProperty("config")[0].GetProperty("subnet").GetString();
-            Assert.Equal(subnet, Env(name, "TRUSTED_PROXIES"));
+            // Only nginx's fixed address is trusted as a proxy, not the whole network (another container could spoof).
+            var subnet = config.GetProperty("networks").GetProperty("default").GetProperty("ipam").GetProperty("config")[0].GetProperty("subnet").GetString()!;
+            var nginxIp = Service("nginx").GetProperty("networks").GetProperty("default").GetProperty("ipv4_address").GetString()!;
+            Assert.Equal(nginxIp, Env(name, "TRUSTED_PROXIES"));
+            Assert.True(System.Net.IPNetwork.Parse(subnet).Contains(System.Net.IPAddress.Parse(nginxIp)), "nginx's address lies in the compose subnet");
         }
 
         Assert.Equal("service_healthy", Service("migrate").GetProperty("depends_on").GetProperty("db").GetProperty("condition").GetString());

@@ -48,10 +48,11 @@ public sealed class MapProcess : IAsyncDisposable
         return environment;
     }
 
-    public static async Task<MapProcess> StartAsync(string databaseUrl, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts Map; <paramref name="workingDirectory"/> (its content root) defaults to the repository root.</summary>
+    public static async Task<MapProcess> StartAsync(string databaseUrl, IReadOnlyDictionary<string, string?>? settings = null, string? workingDirectory = null)
     {
         var port = Network.FreePort();
-        var child = ChildProcess.Start("dotnet", [HostDll, "--urls", $"http://127.0.0.1:{port}"], Environment(databaseUrl, settings));
+        var child = ChildProcess.Start("dotnet", [HostDll, "--urls", $"http://127.0.0.1:{port}"], Environment(databaseUrl, settings), workingDirectory);
         var map = new MapProcess(child, port);
         try
         {
@@ -71,6 +72,10 @@ public sealed class MapProcess : IAsyncDisposable
                     catch (HttpRequestException)
                     {
                         return false;
+                    }
+                    catch (TaskCanceledException)
+                    {
+                        return false; // a cold first request on a busy machine: ask again until the deadline
                     }
                 },
                 TimeSpan.FromSeconds(90),

@@ -54,6 +54,10 @@ internal sealed class MapSettings
 
     public string MetricsPath { get; init; } = "/metrics";
 
+    /// <summary>
+    /// Peers whose <c>X-Forwarded-For</c> / <c>-Proto</c> are believed (<c>TRUSTED_PROXIES</c>). Empty by default: not even
+    /// loopback, or any local process could choose its client address (docs/decisions/0037-proxy-trust-and-account-lockout.md).
+    /// </summary>
     public required IReadOnlyList<IPNetwork> TrustedProxies { get; init; }
 
     public required IReadOnlyDictionary<string, int> RateLimits { get; init; }

@@ -31,7 +31,7 @@ internal static class MapSettingsLoader
             MetricsAllowPublic = Bool(config, "METRICS_ALLOW_PUBLIC", false),
             MetricsApiKey = Optional(config, "METRICS_API_KEY") ?? "",
             MetricsPath = ParsePath(config, "METRICS_PATH", "/metrics"),
-            TrustedProxies = ParseNetworks(config, "TRUSTED_PROXIES", "127.0.0.0/8,::1/128"),
+            TrustedProxies = ParseNetworks(config, "TRUSTED_PROXIES", ""),
             RateLimits = RateLimitBucketCatalog.All.ToDictionary(
                 b => b.Name,
                 b => Int(config, b.EnvironmentVariable, b.DefaultLimit, 1, 1_000_000)),

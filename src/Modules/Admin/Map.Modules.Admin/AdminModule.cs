@@ -26,6 +26,8 @@ public sealed class AdminModule : IModule
         services.AddSingleton<AdminPasswordHasher>();
         services.AddSingleton<ITicketStore, AdminTicketStore>();
         services.AddSingleton<AdminSessionCookie>();
+        services.AddSingleton(LoginLockoutSettings.Load(configuration));
+        services.AddScoped<AccountLockout>();
         services.AddScoped<IAdminDirectory, AdminDirectory>();
         services.AddSingleton<IAuditLog, AuditLog>();
         SuperadminBootstrap.ValidateSettings(configuration);

@@ -5,7 +5,6 @@ using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Map.Modules.Markers;
 
@@ -23,7 +22,7 @@ public sealed class MarkersModule : IModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MarkersDbContext>(MarkersDbContext.Schema);
-        services.AddSingleton(MarkersSettings.Load(configuration, configuration[HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory()));
+        services.AddSingleton(MarkersSettings.Load(configuration));
         services.AddScoped<IPendingRequestCounter, PendingRequestCounter>();
         services.AddSingleton<PhotoStore>();
         services.AddSingleton<DuplicateFinder>();

@@ -4,18 +4,22 @@ using Microsoft.Extensions.Configuration;
 namespace Map.Modules.Markers;
 
 /// <summary>
-/// The Markers module's environment variables (see the "markers" block of <c>.env.example</c>). Relative paths are
-/// resolved against the content root. A bad value stops start-up with a message naming the variable.
+/// The Markers module's environment variables (see the "markers" block of <c>.env.example</c>). Files live in the data
+/// directory (<see cref="DataDirectory"/>, <c>MAP_DATA_DIR</c>); relative paths are resolved against it, never against
+/// the content root. A bad value stops start-up with a message naming the variable.
 /// </summary>
 internal sealed class MarkersSettings
 {
-    /// <summary>Folder of uploaded photos (<c>UPLOAD_DIR</c>, default <c>data/uploads</c>).</summary>
+    /// <summary>Folder of uploaded photos (<c>UPLOAD_DIR</c>, default <c>uploads</c> in the data directory).</summary>
     public required string UploadDirectory { get; init; }
 
     /// <summary>Largest accepted photo (<c>UPLOAD_MAX_MB</c>, default 10).</summary>
     public long MaxPhotoBytes { get; init; } = 10L * 1024 * 1024;
 
-    /// <summary>Offline geocoder file, a JSON array of <c>{display_name, lat, lon}</c> (<c>OFFLINE_GEOCODE_FILE</c>).</summary>
+    /// <summary>
+    /// Offline geocoder file, a JSON array of <c>{display_name, lat, lon}</c> (<c>OFFLINE_GEOCODE_FILE</c>, default
+    /// <c>offline/geocode.json</c> in the data directory).
+    /// </summary>
     public required string OfflineGeocodeFile { get; init; }
 
     /// <summary>Nominatim-compatible search URL (<c>GEOCODE_URL</c>); null turns online geocoding off.</summary>
@@ -30,15 +34,19 @@ internal sealed class MarkersSettings
 
     public TimeSpan GeocodeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public static MarkersSettings Load(IConfiguration config, string contentRoot) => new()
+    public static MarkersSettings Load(IConfiguration config)
     {
-        UploadDirectory = Path.GetFullPath(EnvironmentSettings.Optional(config, "UPLOAD_DIR") ?? "data/uploads", contentRoot),
-        MaxPhotoBytes = EnvironmentSettings.Int(config, "UPLOAD_MAX_MB", 10, 1, 1024) * 1024L * 1024L,
-        OfflineGeocodeFile = Path.GetFullPath(EnvironmentSettings.Optional(config, "OFFLINE_GEOCODE_FILE") ?? "data/offline/geocode.json", contentRoot),
-        GeocodeUrl = EnvironmentSettings.Url(config, "GEOCODE_URL", "https://nominatim.openstreetmap.org/search", "http", "https"),
-        GeocodeUserAgent = EnvironmentSettings.Optional(config, "GEOCODE_USER_AGENT") ?? "map-geocode",
-        GeocodeCacheTtl = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "GEOCODE_CACHE_SECONDS", 600, 0, 30 * 86_400)),
-        GeocodeMinInterval = TimeSpan.FromMilliseconds(EnvironmentSettings.Int(config, "GEOCODE_MIN_INTERVAL_MS", 1000, 0, 60_000)),
-        GeocodeTimeout = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "GEOCODE_TIMEOUT_SEC", 10, 1, 120)),
-    };
+        var data = DataDirectory.Resolve(config);
+        return new()
+        {
+            UploadDirectory = DataDirectory.PathOf(config, data, "UPLOAD_DIR", "uploads"),
+            MaxPhotoBytes = EnvironmentSettings.Int(config, "UPLOAD_MAX_MB", 10, 1, 1024) * 1024L * 1024L,
+            OfflineGeocodeFile = DataDirectory.PathOf(config, data, "OFFLINE_GEOCODE_FILE", "offline/geocode.json"),
+            GeocodeUrl = EnvironmentSettings.Url(config, "GEOCODE_URL", "https://nominatim.openstreetmap.org/search", "http", "https"),
+            GeocodeUserAgent = EnvironmentSettings.Optional(config, "GEOCODE_USER_AGENT") ?? "map-geocode",
+            GeocodeCacheTtl = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "GEOCODE_CACHE_SECONDS", 600, 0, 30 * 86_400)),
+            GeocodeMinInterval = TimeSpan.FromMilliseconds(EnvironmentSettings.Int(config, "GEOCODE_MIN_INTERVAL_MS", 1000, 0, 60_000)),
+            GeocodeTimeout = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "GEOCODE_TIMEOUT_SEC", 10, 1, 120)),
+        };
+    }
 }

@@ -86,9 +86,10 @@ internal sealed class SuperadminBootstrap(
     {
         var password = configuration["ADMIN_PASSWORD"];
         var presetHash = configuration["ADMIN_PASSWORD_HASH"]?.Trim();
-        if (!string.IsNullOrEmpty(password) && password.Length < AdminUser.PasswordMinLength)
+        if (!string.IsNullOrEmpty(password) && PasswordPolicy.Problem(password, configuration["ADMIN_USERNAME"]) is { } weak)
         {
-            throw new ConfigurationException($"ADMIN_PASSWORD must be at least {AdminUser.PasswordMinLength} characters.");
+            // The policy's message starts with "password": say which variable, and never echo the value.
+            throw new ConfigurationException($"ADMIN_PASSWORD is refused: {weak}.");
         }
 
         if (!string.IsNullOrEmpty(presetHash) && !AdminPasswordHasher.IsRecognizedFormat(presetHash))

@@ -49,7 +49,8 @@ internal sealed class CreateAdminUserValidator : AbstractValidator<CreateAdminUs
         RuleFor(c => c).Must(c => !string.IsNullOrEmpty(c.Username) && !string.IsNullOrEmpty(c.Password))
             .WithMessage("username and password required");
         RuleFor(c => c.Username).Must(AdminUser.IsValidUsername).WithMessage(AdminUser.UsernameRule);
-        RuleFor(c => c.Password).Must(AdminUser.IsValidPassword).WithMessage(AdminUser.PasswordRule);
+        RuleFor(c => c).Must(c => PasswordPolicy.Problem(c.Password, c.Username) is null)
+            .WithMessage(c => PasswordPolicy.Problem(c.Password, c.Username));
         RuleFor(c => c.Role).Must(r => string.IsNullOrEmpty(r) || AdminRoles.TryParse(r, out _))
             .WithMessage("role must be one of viewer, editor, superadmin");
     }

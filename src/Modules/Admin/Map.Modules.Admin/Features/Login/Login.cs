@@ -20,7 +20,8 @@ namespace Map.Modules.Admin.Features.Login;
 /// <summary>
 /// <c>POST /login</c> → 200 <c>{"status":"ok","role","csrf_token"}</c>, a fresh server-side session and a readable
 /// <c>csrf_token</c> cookie; 401 <c>{"error":"Invalid credentials"}</c> (audited, without the password);
-/// 429 past <c>RATE_LIMIT_LOGIN_PER_MINUTE</c> per client IP.
+/// 429 past <c>RATE_LIMIT_LOGIN_PER_MINUTE</c> per client IP, and 429 (with a <c>message</c>) while the account name
+/// has <c>LOGIN_ACCOUNT_MAX_FAILURES</c> failures in <c>LOGIN_ACCOUNT_WINDOW_MIN</c> (<see cref="AccountLockout"/>).
 /// </summary>
 internal sealed class LoginEndpoint : ICarterModule
 {
@@ -34,11 +35,29 @@ internal sealed class LoginEndpoint : ICarterModule
             .CsrfExempt()
             .RequireRateLimiting(AdminRateLimits.Login);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(
+        HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, LoginLockoutSettings lockout, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(context.Request, Body, cancellationToken);
-        var result = await sender.Send(new LoginCommand(body.String("username") ?? "", body.String("password") ?? ""), cancellationToken);
-        if (result is null)
+        var outcome = await sender.Send(new LoginCommand(body.String("username") ?? "", body.String("password") ?? ""), cancellationToken);
+        if (outcome.LockedFor is { } lockedFor)
+        {
+            // The login bucket's 429 shape (admin-platform spec §3.1) plus a message for people.
+            var seconds = Math.Max(1, (int)Math.Ceiling(lockedFor.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(
+                new
+                {
+                    error = "rate_limited",
+                    message = "Too many failed sign-ins for this account. Try again later.",
+                    limit = lockout.MaxFailures,
+                    remaining = 0,
+                    reset_in = seconds,
+                },
+                statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
+        if (outcome.User is not { } result)
         {
             return ApiErrors.Error(StatusCodes.Status401Unauthorized, "Invalid credentials");
         }
@@ -48,30 +67,47 @@ internal sealed class LoginEndpoint : ICarterModule
     }
 }
 
-internal sealed record LoginCommand(string Username, string Password) : ICommand<LoginResult?>;
+internal sealed record LoginCommand(string Username, string Password) : ICommand<LoginOutcome>;
 
 internal sealed record LoginResult(int AdminId, string Username, AdminRole Role);
 
-internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher, IAuditLog audit) : ICommandHandler<LoginCommand, LoginResult?>
+/// <summary>Signed in (<see cref="User"/>), refused (both null), or the account name is locked for a while.</summary>
+internal sealed record LoginOutcome(LoginResult? User, TimeSpan? LockedFor = null)
 {
-    public async ValueTask<LoginResult?> Handle(LoginCommand command, CancellationToken cancellationToken)
+    public static readonly LoginOutcome Refused = new(User: null);
+}
+
+internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher, IAuditLog audit, AccountLockout lockout)
+    : ICommandHandler<LoginCommand, LoginOutcome>
+{
+    public async ValueTask<LoginOutcome> Handle(LoginCommand command, CancellationToken cancellationToken)
     {
         var username = command.Username.Trim();
+
+        // Checked before the password, for existing and unknown names alike, without hashing: a locked name learns
+        // nothing from further guesses, not even whether it exists. Refusals while locked are audited apart, so they
+        // do not extend the lock.
+        if (await lockout.LockedForAsync(Clip(username), cancellationToken) is { } lockedFor)
+        {
+            await audit.RecordAsync("auth.login_locked", new { username = Clip(username) }, new AuditActor(Clip(username), ""), cancellationToken);
+            return new LoginOutcome(null, lockedFor);
+        }
+
         var user = username.Length is > 0 and <= Domain.AdminUser.UsernameMaxLength
             ? await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken)
             : null;
         if (user is null || !user.IsActive)
         {
             hasher.VerifyDummy(command.Password);
-            await audit.RecordAsync("auth.login_failed", new { username = Clip(username) }, new AuditActor(Clip(username), ""), cancellationToken);
-            return null;
+            await audit.RecordAsync(AccountLockout.FailedAction, new { username = Clip(username) }, new AuditActor(Clip(username), ""), cancellationToken);
+            return LoginOutcome.Refused;
         }
 
         var check = hasher.Verify(user.PasswordHash, command.Password);
         if (check == PasswordCheck.Failed)
         {
-            await audit.RecordAsync("auth.login_failed", new { username = user.Username }, new AuditActor(user.Username, user.Role.ToWire()), cancellationToken);
-            return null;
+            await audit.RecordAsync(AccountLockout.FailedAction, new { username = user.Username }, new AuditActor(user.Username, user.Role.ToWire()), cancellationToken);
+            return LoginOutcome.Refused;
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -85,7 +121,7 @@ internal sealed class LoginHandler(AdminDbContext db, AdminPasswordHasher hasher
         // The request is still anonymous: the account signing in is the actor.
         await audit.RecordAsync(db.Database, "auth.login", new { username = user.Username }, new AuditActor(user.Username, user.Role.ToWire()), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new LoginResult(user.Id, user.Username, user.Role);
+        return new LoginOutcome(new LoginResult(user.Id, user.Username, user.Role));
     }
 
     private static string Clip(string value) => StoredText.Clip(value, 64);

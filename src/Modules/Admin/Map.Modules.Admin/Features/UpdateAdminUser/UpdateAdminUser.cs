@@ -66,7 +66,9 @@ internal sealed class UpdateAdminUserValidator : AbstractValidator<UpdateAdminUs
         ClassLevelCascadeMode = CascadeMode.Stop;
         RuleFor(c => c.Role).Must(r => r is null || AdminRoles.TryParse(r, out _))
             .WithMessage("role must be one of viewer, editor, superadmin");
-        RuleFor(c => c.Password).Must(p => p is null || AdminUser.IsValidPassword(p)).WithMessage(AdminUser.PasswordRule);
+        // The username is checked by the handler, which loads the account.
+        RuleFor(c => c.Password).Must(p => p is null || PasswordPolicy.Problem(p, null) is null)
+            .WithMessage(c => PasswordPolicy.Problem(c.Password, null));
     }
 }
 
@@ -81,6 +83,11 @@ internal sealed class UpdateAdminUserHandler(AdminDbContext db, AdminPasswordHas
         await RosterLock.AcquireAsync(db.Database, cancellationToken);
         var user = await db.Users.Include(u => u.Zones).FirstOrDefaultAsync(u => u.Id == command.Id, cancellationToken)
             ?? throw DomainException.NotFound();
+
+        if (command.Password is not null && PasswordPolicy.Problem(command.Password, user.Username) is { } weak)
+        {
+            throw ApiException.BadRequest(weak);
+        }
 
         var role = AdminRoles.TryParse(command.Role, out var named) ? named : user.Role;
         var active = command.IsActive ?? user.IsActive;
