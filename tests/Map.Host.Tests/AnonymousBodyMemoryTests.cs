@@ -18,6 +18,11 @@ public sealed class AnonymousBodyMemoryTests(MapTestContext map) : IClassFixture
     private const long BodyBytes = 16L * 1024 * 1024; // under MAX_REQUEST_BODY_MB (20): the endpoint itself must refuse
     private const long Bound = 100L * 1024 * 1024;
 
+    // A chunked body declares no length, so up to the anonymous cap (1 MiB, decision 0071) is read before the refusal:
+    // 20 such requests may allocate about 2 MiB each while their buffer grows. Allocation counts both sides (the
+    // client's send buffers live in this process too), so it gets that much more room; what is kept (heap) does not.
+    private const long AllocationBound = Bound + (Requests / 2 * 3L * 1024 * 1024);
+
     [Fact]
     public async Task A_burst_of_oversized_anonymous_mini_app_bodies_is_refused_without_reading_them_into_memory()
     {
@@ -34,7 +39,7 @@ public sealed class AnonymousBodyMemoryTests(MapTestContext map) : IClassFixture
         var sent = Requests * BodyBytes;
         var allocated = allocatedAfter - allocatedBefore;
         var report = $"sent {sent >> 20} MiB; allocated {allocated >> 20} MiB, heap {(heapAfter - heapBefore) >> 20} MiB, working set {(workingSetAfter - workingSetBefore) >> 20} MiB";
-        Assert.True(allocated < Bound, report);
+        Assert.True(allocated < AllocationBound, report);
         Assert.True(heapAfter - heapBefore < Bound, report);
         Assert.True(workingSetAfter - workingSetBefore < 2 * Bound, report);
     }

@@ -27,6 +27,8 @@ public sealed class TrustedNetworkTests(ChatTestContext map) : IClassFixture<Cha
         {
             ["BOT_TRUSTED_NETWORKS"] = networks,
             ["BOT_API_KEY"] = botKey,
+            // A local nginx in front (no proxy is trusted by default, decision 0037).
+            ["TRUSTED_PROXIES"] = "127.0.0.1",
             ["Logging:LogLevel:Map.Host.Platform.Startup.StartupChecks"] = "Information",
         },
         ConfigureServices = logs is null ? null : services => services.AddSingleton<ILoggerProvider>(logs),

@@ -86,7 +86,7 @@ internal sealed class UpdateAdminUserHandler(AdminDbContext db, AdminPasswordHas
 
         if (command.Password is not null && PasswordPolicy.Problem(command.Password, user.Username) is { } weak)
         {
-            throw ApiException.BadRequest(weak);
+            throw DomainException.Invalid(weak);
         }
 
         var role = AdminRoles.TryParse(command.Role, out var named) ? named : user.Role;
