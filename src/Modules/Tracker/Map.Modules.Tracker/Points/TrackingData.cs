@@ -1,5 +1,6 @@
 using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Wire;
+using Map.SharedKernel;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Points;
@@ -16,7 +17,7 @@ internal sealed class TrackingData(NpgsqlDataSource dataSource, PointStore store
 
         var rows = request.Points
             .Where(p => p.Lat is >= -90 and <= 90 && p.Lon is >= -180 and <= 180)
-            .Select(p => new PointRow(TrackerBody.RoundToMicroseconds(DateTime.SpecifyKind(p.Ts, DateTimeKind.Utc)), p.Lat, p.Lon, p.AccuracyM, p.SpeedMps, p.BearingDeg, null, p.RawJson))
+            .Select(p => new PointRow(DatabaseTime.Truncate(DateTime.SpecifyKind(p.Ts, DateTimeKind.Utc)), p.Lat, p.Lon, p.AccuracyM, p.SpeedMps, p.BearingDeg, null, p.RawJson))
             .DistinctBy(p => p.Ts)
             .ToList();
         if (rows.Count == 0)

@@ -113,7 +113,7 @@ internal static class TrackerBody
                     return null;
                 }
 
-                return RoundToMicroseconds(DateTime.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)));
+                return DatabaseTime.Truncate(DateTime.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond)));
             case JsonValueKind.String:
                 var text = value.GetString()!.Trim();
                 if (text.Length == 0 || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
@@ -122,14 +122,10 @@ internal static class TrackerBody
                 }
 
                 return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
-                    ? RoundToMicroseconds(parsed.UtcDateTime)
+                    ? DatabaseTime.Truncate(parsed.UtcDateTime)
                     : null;
             default:
                 return null;
         }
     }
-
-    /// <summary>PostgreSQL keeps microseconds: round here so the stored value and the in-memory key agree.</summary>
-    public static DateTime RoundToMicroseconds(DateTime value) =>
-        new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
 }
