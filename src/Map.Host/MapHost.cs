@@ -96,6 +96,7 @@ internal static class MapHost
             module.AddServices(services, builder.Configuration);
             module.AddJobs(jobs);
             services.AddValidatorsFromAssembly(module.GetType().Assembly, includeInternalTypes: true);
+            services.AddAuthorizersFromAssembly(module.GetType().Assembly);
         }
 
         services.AddMapJobs(settings, jobs);
@@ -104,7 +105,8 @@ internal static class MapHost
             // No assembly list: the source generator scans every referenced assembly, so a module's handlers are found
             // because the host references the module (Map.Host.csproj references every project under src/Modules).
             options.ServiceLifetime = ServiceLifetime.Scoped;
-            options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+            // Resource rules (zones, existence) answer before input rules, as the predecessor's handlers did.
+            options.PipelineBehaviors = [typeof(AuthorizationBehavior<,>), typeof(ValidationBehavior<,>)];
         });
         var carterModules = modules
             .SelectMany(m => m.GetType().Assembly.GetTypes())

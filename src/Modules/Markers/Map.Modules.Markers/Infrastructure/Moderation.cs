@@ -27,12 +27,12 @@ internal static class Moderation
         return marker;
     }
 
-    /// <summary>An optional <c>reason</c> from a lenient JSON body.</summary>
+    /// <summary>An optional <c>reason</c> from a lenient JSON body (checked by the command's validator).</summary>
     public static async Task<string?> ReadReasonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var body = (await RequestBody.ReadAsync(request, BodyRules.LenientJson, cancellationToken)).Root;
         var reason = body.TryGetProperty("reason", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        return InputRules.Text("reason", reason, PendingHistoryEntry.ReasonMax);
+        return MarkerText.NullIfEmpty(reason);
     }
 
     public static async Task PublishApprovedAsync(IEventBus events, PendingMarker marker, Address address, bool addressIsNew)

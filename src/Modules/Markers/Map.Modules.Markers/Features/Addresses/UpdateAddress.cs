@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Carter;
+using FluentValidation;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
@@ -78,19 +79,42 @@ internal sealed record UpdateAddressCommand(
     bool RemovePhoto,
     IncomingPhoto? Photo) : ICommand<Unit>;
 
-internal sealed class UpdateAddressHandler(
-    MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, PhotoStore photos, TimeProvider clock)
+/// <summary>404 for an unknown address, then the current zone and a new one (403 before any 400), as in the predecessor.</summary>
+internal sealed class UpdateAddressAuthorizer(MarkersDbContext db, IAdminDirectory directory) : IAuthorizer<UpdateAddressCommand>
+{
+    public async ValueTask AuthorizeAsync(UpdateAddressCommand command, CancellationToken cancellationToken)
+    {
+        var current = await db.Addresses.Where(a => a.Id == command.Id).Select(a => new { a.ZoneId }).FirstOrDefaultAsync(cancellationToken)
+            ?? throw DomainException.NotFound("Not found");
+        await ZoneAccess.RequireAllowedAsync(directory, command.User, current.ZoneId, cancellationToken);
+        if (command.ZoneId is { Value: var newZone } && newZone != current.ZoneId)
+        {
+            await ZoneAccess.RequireUsableAsync(db, directory, command.User, newZone, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Only what was sent is checked; name and coordinates, once sent, stay required.</summary>
+internal sealed class UpdateAddressValidator : AbstractValidator<UpdateAddressCommand>
+{
+    public UpdateAddressValidator()
+    {
+        RuleFor(c => new CoordinatePair(c.Lat ?? CoordinateInput.Absent, c.Lon ?? CoordinateInput.Absent)).ValuesInRange().OverridePropertyName("coordinates");
+        RuleFor(c => c.Name!.Value).NotEmpty().WithMessage(InputRules.Required).When(c => c.Name is not null);
+        RuleFor(c => c.Name!.Value).TextOfAtMost("name", MarkerText.NameMax).When(c => c.Name is not null);
+        RuleFor(c => c.Notes!.Value).TextOfAtMost("notes", MarkerText.NotesMax).When(c => c.Notes is not null);
+        RuleFor(c => c.Status!.Value).TextOfAtMost("status", MarkerText.StatusMax).When(c => c.Status is not null);
+        RuleFor(c => c.Link!.Value).TextOfAtMost("link", MarkerText.LinkMax).When(c => c.Link is not null);
+        RuleFor(c => c.Category!.Value).TextOfAtMost("category", MarkerText.CategoryMax).When(c => c.Category is not null);
+    }
+}
+
+internal sealed class UpdateAddressHandler(MarkersDbContext db, IAuditLog audit, IEventBus events, PhotoStore photos, TimeProvider clock)
     : ICommandHandler<UpdateAddressCommand, Unit>
 {
     public async ValueTask<Unit> Handle(UpdateAddressCommand command, CancellationToken cancellationToken)
     {
         var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw DomainException.NotFound("Not found");
-        await ZoneAccess.RequireAllowedAsync(directory, command.User, address.ZoneId, cancellationToken);
-        if (command.ZoneId is { Value: var newZone } && newZone != address.ZoneId)
-        {
-            await ZoneAccess.RequireUsableAsync(db, directory, command.User, newZone, cancellationToken);
-        }
-
         var patch = BuildPatch(command, address);
         var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
         var oldPhoto = address.Photo;
@@ -139,33 +163,26 @@ internal sealed class UpdateAddressHandler(
         Change<GeoPoint>? point = null;
         if (command.Lat is not null || command.Lon is not null)
         {
-            // A coordinate sent alone moves the point along one axis; the other keeps its stored value.
-            point = new Change<GeoPoint>(InputRules.RequirePoint(new CoordinatePair(command.Lat ?? Stored(address.Lat), command.Lon ?? Stored(address.Lon))));
-        }
-
-        Change<string>? name = null;
-        if (command.Name is { } newName)
-        {
-            name = new Change<string>(string.IsNullOrWhiteSpace(newName.Value)
-                ? throw DomainException.Invalid(InputRules.Required)
-                : InputRules.Text("name", newName.Value, MarkerText.NameMax)!);
+            // A coordinate sent alone moves the point along one axis; the other keeps its stored value, which a row
+            // without coordinates does not have.
+            var pair = new CoordinatePair(command.Lat ?? Stored(address.Lat), command.Lon ?? Stored(address.Lon));
+            point = new Change<GeoPoint>(pair.Point ?? throw DomainException.Invalid(InputRules.Required));
         }
 
         return new AddressPatch(
-            name,
+            command.Name is null ? null : new Change<string>(command.Name.Value!.Trim()),
             point,
-            Text(command.Notes, "notes", MarkerText.NotesMax),
-            Text(command.Status, "status", MarkerText.StatusMax),
-            Text(command.Link, "link", MarkerText.LinkMax),
-            Text(command.Category, "category", MarkerText.CategoryMax),
+            Text(command.Notes),
+            Text(command.Status),
+            Text(command.Link),
+            Text(command.Category),
             command.ZoneId);
     }
 
     private static CoordinateInput Stored(double? value) =>
         value is { } stored ? new CoordinateInput(CoordinateInputKind.Value, stored) : CoordinateInput.Absent;
 
-    private static Change<string?>? Text(Change<string?>? change, string field, int max) =>
-        change is null ? null : new Change<string?>(InputRules.Text(field, change.Value, max));
+    private static Change<string?>? Text(Change<string?>? change) => change is null ? null : new Change<string?>(MarkerText.NullIfEmpty(change.Value));
 
     private static string[] ChangedFields(AddressPatch patch) =>
     [

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Carter;
+using FluentValidation;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
@@ -30,6 +31,11 @@ internal sealed class ApprovePendingEndpoint : ICarterModule
 }
 
 internal sealed record ApprovePendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<long>;
+
+internal sealed class ApprovePendingValidator : AbstractValidator<ApprovePendingCommand>
+{
+    public ApprovePendingValidator() => RuleFor(c => c.Reason).TextOfAtMost("reason", PendingHistoryEntry.ReasonMax);
+}
 
 internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock)
     : ICommandHandler<ApprovePendingCommand, long>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Carter;
 using CsvHelper;
+using FluentValidation;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
@@ -64,6 +65,8 @@ internal sealed partial class ImportAddressesHandler(
     /// fits, while the <c>bigint</c> numbering keeps more than 9×10^18 ids above it (decision 0032).
     /// </summary>
     public const long MaxKeptId = int.MaxValue;
+
+    private static readonly ImportRowValidator RowValidator = new();
 
     public async ValueTask<ImportReport> Handle(ImportAddressesCommand command, CancellationToken cancellationToken)
     {
@@ -168,37 +171,70 @@ internal sealed partial class ImportAddressesHandler(
 
     private static PointContent Validate(CsvRow row)
     {
-        // PostgreSQL cannot store a NUL (22021): such a row is skipped like any other bad row, not a failed import.
-        foreach (var (field, value) in new[] { ("name", row.Name), ("lat", row.Lat), ("lon", row.Lon), ("notes", row.Notes), ("status", row.Status), ("link", row.Link), ("category", row.Category) })
+        var input = ImportRowInput.From(row);
+        var result = RowValidator.Validate(input);
+        if (!result.IsValid)
         {
-            if (value is not null && !StoredText.IsStorable(value))
-            {
-                throw DomainException.Invalid($"{field} contains invalid characters");
-            }
+            throw DomainException.Invalid(result.Errors[0].ErrorMessage);
         }
 
-        var (name, point) = InputRules.RequireNamedPoint(
-            CsvText.Restore(row.Name),
-            new CoordinatePair(CoordinateInput.Parse(DecimalComma(row.Lat)), CoordinateInput.Parse(DecimalComma(row.Lon))));
         return new PointContent(
-            name,
-            point,
-            InputRules.Text("notes", CsvText.Restore(row.Notes), MarkerText.NotesMax),
-            InputRules.Text("status", CsvText.Restore(row.Status), MarkerText.StatusMax),
-            InputRules.Text("link", CsvText.Restore(row.Link), MarkerText.LinkMax),
-            InputRules.Text("category", CsvText.Restore(row.Category), MarkerText.CategoryMax),
+            input.Name!.Trim(),
+            input.Coordinates.Point!.Value,
+            MarkerText.NullIfEmpty(input.Notes),
+            MarkerText.NullIfEmpty(input.Status),
+            MarkerText.NullIfEmpty(input.Link),
+            MarkerText.NullIfEmpty(input.Category),
             null,
             null);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "CSV import rolled back: {Reason}")]
+    private static partial void LogImportFailed(ILogger logger, Exception exception, string reason);
+}
+
+/// <summary>A row's values as the address rules read them (CSV escapes undone, decimal commas accepted).</summary>
+internal sealed record ImportRowInput(CsvRow Row, string? Name, CoordinatePair Coordinates, string? Notes, string? Status, string? Link, string? Category)
+{
+    public static ImportRowInput From(CsvRow row) => new(
+        row,
+        CsvText.Restore(row.Name),
+        new CoordinatePair(CoordinateInput.Parse(DecimalComma(row.Lat)), CoordinateInput.Parse(DecimalComma(row.Lon))),
+        CsvText.Restore(row.Notes),
+        CsvText.Restore(row.Status),
+        CsvText.Restore(row.Link),
+        CsvText.Restore(row.Category));
 
     /// <summary>Spreadsheets in comma-decimal locales write <c>53,9</c>; a file is data from such a tool, so accept it here.</summary>
     private static string? DecimalComma(string? value) =>
         value is not null && value.Contains(',', StringComparison.Ordinal) && !value.Contains('.', StringComparison.Ordinal)
             ? value.Replace(',', '.')
             : value;
+}
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "CSV import rolled back: {Reason}")]
-    private static partial void LogImportFailed(ILogger logger, Exception exception, string reason);
+/// <summary>The address rules, per row: a row that breaks one is skipped with the rule's text in the report.</summary>
+internal sealed class ImportRowValidator : AbstractValidator<ImportRowInput>
+{
+    public ImportRowValidator()
+    {
+        // PostgreSQL cannot store a NUL (22021): such a row is skipped like any other bad row, not a failed import.
+        RuleFor(r => r.Row).Custom((row, context) =>
+        {
+            foreach (var (field, value) in new[] { ("name", row.Name), ("lat", row.Lat), ("lon", row.Lon), ("notes", row.Notes), ("status", row.Status), ("link", row.Link), ("category", row.Category) })
+            {
+                if (value is not null && !StoredText.IsStorable(value))
+                {
+                    context.AddFailure(field, $"{field} contains invalid characters");
+                    return;
+                }
+            }
+        });
+        this.RequireNamedPoint(r => r.Name, r => r.Coordinates);
+        RuleFor(r => r.Notes).TextOfAtMost("notes", MarkerText.NotesMax);
+        RuleFor(r => r.Status).TextOfAtMost("status", MarkerText.StatusMax);
+        RuleFor(r => r.Link).TextOfAtMost("link", MarkerText.LinkMax);
+        RuleFor(r => r.Category).TextOfAtMost("category", MarkerText.CategoryMax);
+    }
 }
 
 /// <summary>One data row of an import file, by column (absent columns are null).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FluentValidation;
 using Carter;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
@@ -83,6 +84,17 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
 internal sealed record SubmitFromMiniAppCommand(TelegramWebAppUser User, CoordinatePair Coordinates, string? Category, string? Description, string? Photo)
     : ICommand<int>;
 
+internal sealed class SubmitFromMiniAppValidator : AbstractValidator<SubmitFromMiniAppCommand>
+{
+    public SubmitFromMiniAppValidator()
+    {
+        RuleFor(c => c.Coordinates).Must(pair => !InputRules.HasInvalidValue(pair) && pair.Point is not null).WithMessage("invalid_coordinates");
+        RuleFor(c => c.Category).TextOfAtMost("category", MarkerText.CategoryMax);
+        RuleFor(c => c.Description).TextOfAtMost("description", MarkerText.NotesMax);
+        RuleFor(c => c.User.LastName ?? c.User.Username).TextOfAtMost("reporter", MarkerText.ReporterMax).OverridePropertyName("reporter");
+    }
+}
+
 internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator zones, PhotoStore photos, IEventBus events, TimeProvider clock)
     : ICommandHandler<SubmitFromMiniAppCommand, int>
 {
@@ -91,19 +103,15 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
 
     public async ValueTask<int> Handle(SubmitFromMiniAppCommand command, CancellationToken cancellationToken)
     {
-        if (InputRules.HasInvalidValue(command.Coordinates) || command.Coordinates.Point is not { } point)
-        {
-            throw DomainException.Invalid("invalid_coordinates");
-        }
-
-        var category = InputRules.Text("category", command.Category, MarkerText.CategoryMax) ?? DefaultCategory;
-        var notes = InputRules.Text("description", command.Description, MarkerText.NotesMax);
+        var point = command.Coordinates.Point!.Value;
+        var category = MarkerText.NullIfEmpty(command.Category) ?? DefaultCategory;
+        var notes = MarkerText.NullIfEmpty(command.Description);
         var (upload, photoUrl, bare) = InlinePhoto.Read(command.Photo);
         // A pasted text that decodes but is no image is not a photo at all: invalid_photo, like any other bad value.
         var extension = upload is null ? null : await photos.CheckAsync(upload, cancellationToken, bare ? InlinePhoto.Invalid : PhotoStore.UnsupportedType);
 
         var userId = command.User.Id.ToString(CultureInfo.InvariantCulture);
-        var reporter = InputRules.Text("reporter", command.User.LastName ?? command.User.Username, MarkerText.ReporterMax);
+        var reporter = MarkerText.NullIfEmpty(command.User.LastName ?? command.User.Username);
         var zoneId = await zones.LocateAsync(point, cancellationToken);
         var photo = extension is null ? photoUrl : await photos.SaveAsync(upload!, extension, cancellationToken);
         var marker = PendingMarker.Submit(

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Carter;
+using FluentValidation;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
@@ -29,6 +30,11 @@ internal sealed class RejectPendingEndpoint : ICarterModule
 }
 
 internal sealed record RejectPendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<int>;
+
+internal sealed class RejectPendingValidator : AbstractValidator<RejectPendingCommand>
+{
+    public RejectPendingValidator() => RuleFor(c => c.Reason).TextOfAtMost("reason", PendingHistoryEntry.ReasonMax);
+}
 
 internal sealed class RejectPendingHandler(MarkersDbContext db, IAdminDirectory directory, IAuditLog audit, IEventBus events, TimeProvider clock)
     : ICommandHandler<RejectPendingCommand, int>

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
@@ -55,20 +56,15 @@ internal sealed class SubmitMarkerHandler(
     public async ValueTask<SubmitOutcome> Handle(SubmitMarkerCommand command, CancellationToken cancellationToken)
     {
         var submitter = new Submitter(
-            InputRules.Text("user_id", command.UserId, MarkerText.TelegramIdMax),
-            InputRules.Text("message_id", command.MessageId, MarkerText.TelegramIdMax),
-            InputRules.Text("reporter", command.Reporter, MarkerText.ReporterMax));
-        var name = InputRules.Text("name", command.Name, MarkerText.NameMax) ?? "";
-        var notes = InputRules.Text("notes", command.Notes, MarkerText.NotesMax);
-        var status = InputRules.Text("status", command.Status, MarkerText.StatusMax) ?? DefaultStatus;
-        var link = InputRules.Text("link", command.Link, MarkerText.LinkMax);
-        var category = InputRules.Text("category", command.Category, MarkerText.CategoryMax) ?? DefaultCategory;
-        var photoReference = PhotoReferences.Check(command.PhotoReference);
-        if (command.Coordinates.AnyInvalid)
-        {
-            throw DomainException.Invalid(InputRules.InvalidCoordinates);
-        }
-
+            MarkerText.NullIfEmpty(command.UserId),
+            MarkerText.NullIfEmpty(command.MessageId),
+            MarkerText.NullIfEmpty(command.Reporter));
+        var name = MarkerText.NullIfEmpty(command.Name) ?? "";
+        var notes = MarkerText.NullIfEmpty(command.Notes);
+        var status = MarkerText.NullIfEmpty(command.Status) ?? DefaultStatus;
+        var link = MarkerText.NullIfEmpty(command.Link);
+        var category = MarkerText.NullIfEmpty(command.Category) ?? DefaultCategory;
+        var photoReference = MarkerText.NullIfEmpty(command.PhotoReference);
         var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
 
         if (await FindExistingAsync(submitter, cancellationToken) is { } retry)
@@ -153,20 +149,26 @@ internal sealed class SubmitMarkerHandler(
     }
 }
 
-internal static class PhotoReferences
+/// <summary>The bot's input rules, in the predecessor's order (texts, the photo reference, then the coordinates).</summary>
+internal sealed class SubmitMarkerValidator : AbstractValidator<SubmitMarkerCommand>
 {
-    /// <summary>A photo named in JSON: an http(s) URL or the name of a stored upload; anything else is a 400.</summary>
-    public static string? Check(string? reference)
+    public SubmitMarkerValidator()
     {
-        var text = MarkerText.NullIfEmpty(reference);
-        if (text is null)
-        {
-            return null;
-        }
-
-        var valid = text.Length <= MarkerText.PhotoMax
-            && (PhotoStore.IsStoredName(text)
-                || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"));
-        return valid ? text : throw DomainException.Invalid("photo must be an http(s) URL or an uploaded file name");
+        RuleFor(c => c.UserId).TextOfAtMost("user_id", MarkerText.TelegramIdMax);
+        RuleFor(c => c.MessageId).TextOfAtMost("message_id", MarkerText.TelegramIdMax);
+        RuleFor(c => c.Reporter).TextOfAtMost("reporter", MarkerText.ReporterMax);
+        RuleFor(c => c.Name).TextOfAtMost("name", MarkerText.NameMax);
+        RuleFor(c => c.Notes).TextOfAtMost("notes", MarkerText.NotesMax);
+        RuleFor(c => c.Status).TextOfAtMost("status", MarkerText.StatusMax);
+        RuleFor(c => c.Link).TextOfAtMost("link", MarkerText.LinkMax);
+        RuleFor(c => c.Category).TextOfAtMost("category", MarkerText.CategoryMax);
+        RuleFor(c => c.PhotoReference).Must(IsPhotoReference).WithMessage("photo must be an http(s) URL or an uploaded file name");
+        RuleFor(c => c.Coordinates).Must(pair => !pair.AnyInvalid).WithMessage(InputRules.InvalidCoordinates);
     }
+
+    /// <summary>A photo named in JSON: an http(s) URL or the name of a stored upload.</summary>
+    private static bool IsPhotoReference(string? reference) =>
+        MarkerText.NullIfEmpty(reference) is not { } text
+        || (text.Length <= MarkerText.PhotoMax
+            && (PhotoStore.IsStoredName(text) || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")));
 }
