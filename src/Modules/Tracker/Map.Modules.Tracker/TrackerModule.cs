@@ -25,6 +25,7 @@ public sealed class TrackerModule : IModule
             .AddScheme<AuthenticationSchemeOptions, DeviceTokenAuthenticationHandler>(DeviceTokenAuthenticationHandler.SchemeName, _ => { });
         services.AddSingleton<PointPartitions>();
         services.AddSingleton<PointStore>();
+        services.AddSingleton<Retention.RetentionRuns>();
         services.AddScoped<AppSessions>();
         services.AddScoped<RevokedTraffic>();
         services.AddScoped<Wire.DeviceViews>();
