@@ -15,6 +15,9 @@ namespace Map.Modules.Tracker;
 /// </summary>
 public sealed class TrackerModule : IModule
 {
+    /// <summary>The module's browser files are served at <c>/assets/tracker/…</c>.</summary>
+    internal const string WebModule = "tracker";
+
     public string Name => TrackerDbContext.Schema;
 
     public void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -25,10 +28,15 @@ public sealed class TrackerModule : IModule
             .AddScheme<AuthenticationSchemeOptions, DeviceTokenAuthenticationHandler>(DeviceTokenAuthenticationHandler.SchemeName, _ => { });
         services.AddSingleton<PointPartitions>();
         services.AddSingleton<PointStore>();
+        services.AddSingleton<Retention.RetentionRuns>();
         services.AddScoped<AppSessions>();
         services.AddScoped<RevokedTraffic>();
         services.AddScoped<Wire.DeviceViews>();
         services.AddScoped<Contracts.ITrackingData, TrackingData>();
+        services.AddWebAssets(WebModule, typeof(TrackerModule).Assembly);
+        services.AddNavLink(new NavLink("/admin/devices", WebModule, "nav.devices", AdminRole.Viewer, Order: 50));
+        services.AddNavLink(new NavLink("/admin/problems", WebModule, "nav.problems", AdminRole.Viewer, Order: 52));
+        services.AddNavLink(new NavLink("/admin/metrics", WebModule, "nav.metrics", AdminRole.Viewer, Order: 54));
         services.AddHttpClient(Alerts.AlertNoticeJob.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
     }
 

@@ -19,6 +19,7 @@ internal sealed class TrackerRetentionJob(
     PointPartitions partitions,
     TrackerOptions options,
     TimeProvider clock,
+    RetentionRuns runs,
     ILogger<TrackerRetentionJob> logger) : IRecurringJob
 {
     public const string JobId = "tracker.retention";
@@ -30,10 +31,36 @@ internal sealed class TrackerRetentionJob(
 
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
 
-    public async Task RunAsync(CancellationToken cancellationToken) => await RunOnceAsync(cancellationToken);
+    /// <summary>The scheduled run; its outcome is this process's last run (<c>GET /api/admin/retention/last</c>).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var started = clock.GetUtcNow().UtcDateTime;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var report = await RunOnceAsync(cancellationToken);
+            if (report is null)
+            {
+                runs.Skipped(started, "locked");
+            }
+            else
+            {
+                runs.Completed(started, RetentionRuns.Wire(report, started, watch.Elapsed), dryRun: false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            runs.Error(started, ex.GetType().Name);
+            throw;
+        }
+    }
 
-    /// <summary>Runs retention once; returns what it removed (null when another run holds the lock).</summary>
-    public async Task<RetentionReport?> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs retention once; returns what it removed (null when another run holds the lock). A <paramref name="dryRun"/>
+    /// removes nothing and reports what a run would remove now (the rows of each partition it would drop, the older
+    /// rows of the straddling week, stops and health log rows), under the same lock.
+    /// </summary>
+    public async Task<RetentionReport?> RunOnceAsync(CancellationToken cancellationToken, bool dryRun = false)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var pointsCutoff = now.AddDays(-options.RetentionPointsDays);
@@ -49,9 +76,27 @@ internal sealed class TrackerRetentionJob(
         {
             var dropped = new List<string>();
             long pointRows = 0;
+            long droppedRows = 0;
             foreach (var (name, weekStart) in await partitions.ListAsync(connection, cancellationToken))
             {
-                if (weekStart.AddDays(7) <= pointsCutoff)
+                if (dryRun)
+                {
+                    if (weekStart < pointsCutoff)
+                    {
+                        var whole = weekStart.AddDays(7) <= pointsCutoff;
+                        var rows = await CountAsync(connection, $"tracker.{name}", "ts", whole ? null : pointsCutoff, cancellationToken);
+                        if (whole)
+                        {
+                            dropped.Add(name);
+                            droppedRows += rows;
+                        }
+                        else
+                        {
+                            pointRows += rows;
+                        }
+                    }
+                }
+                else if (weekStart.AddDays(7) <= pointsCutoff)
                 {
                     if (await TryDropAsync(connection, name, cancellationToken))
                     {
@@ -64,16 +109,21 @@ internal sealed class TrackerRetentionJob(
                 }
             }
 
-            if (dropped.Count > 0)
+            if (dropped.Count > 0 && !dryRun)
             {
                 partitions.Forget();
             }
 
-            var stops = await DeleteInBatchesAsync(connection, "tracker.tracking_stops", "end_ts", pointsCutoff, cancellationToken);
-            var healthLog = await DeleteInBatchesAsync(connection, "tracker.tracker_device_health_log", "ts", healthCutoff, cancellationToken);
-            var report = new RetentionReport(pointsCutoff, healthCutoff, dropped, pointRows, stops, healthLog);
+            var stops = dryRun
+                ? await CountAsync(connection, "tracker.tracking_stops", "end_ts", pointsCutoff, cancellationToken)
+                : await DeleteInBatchesAsync(connection, "tracker.tracking_stops", "end_ts", pointsCutoff, cancellationToken);
+            var healthLog = dryRun
+                ? await CountAsync(connection, "tracker.tracker_device_health_log", "ts", healthCutoff, cancellationToken)
+                : await DeleteInBatchesAsync(connection, "tracker.tracker_device_health_log", "ts", healthCutoff, cancellationToken);
+            var report = new RetentionReport(pointsCutoff, healthCutoff, dropped, pointRows, stops, healthLog) { DryRun = dryRun, DroppedPartitionRows = dryRun ? droppedRows : null };
             logger.LogInformation(
-                "Tracker retention: dropped {Partitions} weekly partitions, deleted {Points} points, {Stops} stops, {HealthLog} health log rows",
+                "Tracker retention{DryRun}: dropped {Partitions} weekly partitions, deleted {Points} points, {Stops} stops, {HealthLog} health log rows",
+                dryRun ? " (dry run)" : "",
                 dropped.Count,
                 pointRows,
                 stops,
@@ -124,6 +174,18 @@ internal sealed class TrackerRetentionJob(
         }
     }
 
+    /// <summary>Rows of <paramref name="table"/> before the cutoff (all rows when <paramref name="cutoff"/> is null).</summary>
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string table, string column, DateTime? cutoff, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(cutoff is null ? $"SELECT count(*) FROM {table}" : $"SELECT count(*) FROM {table} WHERE {column} < $1", connection);
+        if (cutoff is { } value)
+        {
+            command.Parameters.AddWithValue(value);
+        }
+
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
@@ -137,11 +199,20 @@ internal sealed class TrackerRetentionJob(
     }
 }
 
-/// <summary>What one retention run removed.</summary>
+/// <summary>
+/// What one retention run removed (a dry run: what it would remove; <see cref="DeletedPoints"/> then counts only the
+/// straddling week's older rows and <see cref="DroppedPartitionRows"/> the rows of the weeks it would drop).
+/// </summary>
 internal sealed record RetentionReport(
     DateTime PointsCutoff,
     DateTime HealthLogCutoff,
     IReadOnlyList<string> DroppedPartitions,
     long DeletedPoints,
     long DeletedStops,
-    long DeletedHealthLog);
+    long DeletedHealthLog)
+{
+    public bool DryRun { get; init; }
+
+    /// <summary>Dry run only: the rows held by the partitions that would be dropped (a real drop does not count them).</summary>
+    public long? DroppedPartitionRows { get; init; }
+}

@@ -1,0 +1,23 @@
+using Carter;
+using Map.SharedKernel;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Tracker.Features.Pages;
+
+/// <summary>
+/// The tracker's pages (admin-platform spec §4.10, viewer; writes need the roles the API enforces):
+/// <c>/admin/devices</c> (list, counters, filters, revoke/restore), <c>/admin/devices/{id}</c> (route on the map,
+/// health charts, alerts, exports, rotate/revoke), <c>/admin/problems</c> (active alerts, ACK/close) and
+/// <c>/admin/metrics</c> (ops tiles and alert tables). Files: <c>Web/devices.*</c>, <c>device.*</c>, <c>problems.*</c>,
+/// <c>metrics.*</c>, shared <c>tracker.css</c> and <c>tracker.js</c>.
+/// </summary>
+internal sealed class TrackerPagesEndpoint : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPage("/admin/devices", TrackerModule.WebModule, "devices", AdminRole.Viewer);
+        app.MapPage("/admin/devices/{id}", TrackerModule.WebModule, "device", AdminRole.Viewer);
+        app.MapPage("/admin/problems", TrackerModule.WebModule, "problems", AdminRole.Viewer);
+        app.MapPage("/admin/metrics", TrackerModule.WebModule, "metrics", AdminRole.Viewer);
+    }
+}
