@@ -34,12 +34,16 @@ internal sealed class ListPendingEndpoint : ICarterModule
             .RequireAuthorization(MapPolicies.Viewer);
 
         app.MapGet("/api/pending/count", async (ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
-                Results.Json(new { count = await sender.Send(new CountPendingQuery(user), cancellationToken) }))
-            .RequireAuthorization(MapPolicies.Viewer);
+                Results.Json(new PendingCount(await sender.Send(new CountPendingQuery(user), cancellationToken))))
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<PendingCount>();
     }
 }
 
 internal sealed record ListPendingQuery(ClaimsPrincipal User, int? Page, int PerPage) : IQuery<Page<PendingView>>;
+
+/// <summary>The answer of <c>GET /api/pending/count</c>.</summary>
+internal sealed record PendingCount(int Count);
 
 internal sealed record CountPendingQuery(ClaimsPrincipal User) : IQuery<int>;
 
