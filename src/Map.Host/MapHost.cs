@@ -101,6 +101,7 @@ internal static class MapHost
         }
 
         services.AddMapJobs(settings, jobs);
+        DomainMetrics.PublishAtZero(jobs.JobIds);
         services.AddMediator(options =>
         {
             // No assembly list: the source generator scans every referenced assembly, so a module's handlers are found
