@@ -71,7 +71,10 @@ internal sealed class ListAddressesHandler(MarkersDbContext db, IAdminDirectory 
             return new Page<AddressView>([.. all.Select(a => a.ToView())], 1, all.Count, all.Count);
         }
 
-        var total = await addresses.LongCountAsync(cancellationToken);
+        var filtered = query.Q.Length > 0 || query.Category is not null || query.Status is not null;
+        var total = filtered
+            ? await addresses.LongCountAsync(cancellationToken)
+            : await db.CountInScopeAsync(ZoneScoping.AddressesKind, scope, cancellationToken);
         var items = await ordered.Skip((int)Math.Min((long)(page - 1) * query.PerPage, int.MaxValue)).Take(query.PerPage).ToListAsync(cancellationToken);
         return new Page<AddressView>([.. items.Select(a => a.ToView())], page, query.PerPage, total);
     }

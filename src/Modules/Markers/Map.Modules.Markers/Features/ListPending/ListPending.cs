@@ -61,7 +61,7 @@ internal sealed class ListPendingHandler(MarkersDbContext db, IAdminDirectory di
             return new Page<PendingView>([.. all.Select(m => m.ToView())], 1, all.Count, all.Count);
         }
 
-        var total = await queue.LongCountAsync(cancellationToken);
+        var total = await db.CountInScopeAsync(ZoneScoping.PendingKind, scope, cancellationToken);
         var items = await ordered.Skip((int)Math.Min((long)(page - 1) * query.PerPage, int.MaxValue)).Take(query.PerPage).ToListAsync(cancellationToken);
         return new Page<PendingView>([.. items.Select(m => m.ToView())], page, query.PerPage, total);
     }
