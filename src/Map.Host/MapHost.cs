@@ -1,6 +1,7 @@
 using Carter;
 using FluentValidation;
 using Hangfire;
+using Map.Host.Platform.ApiDocs;
 using Map.Host.Platform.Auth;
 using Map.Host.Platform.Config;
 using Map.Host.Platform.Csrf;
@@ -59,6 +60,7 @@ internal static class MapHost
         services.AddScoped<IEventBus, EventBus>();
         services.AddSingleton<ITelegramInitDataValidator, TelegramInitDataValidator>();
         services.AddMapWeb(builder.Configuration);
+        services.AddMapApiDocs(settings);
         services.AddHostedService<StartupChecks>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -100,6 +102,7 @@ internal static class MapHost
         }
 
         services.AddMapJobs(settings, jobs);
+        DomainMetrics.PublishAtZero(jobs.JobIds);
         services.AddMediator(options =>
         {
             // No assembly list: the source generator scans every referenced assembly, so a module's handlers are found
@@ -184,6 +187,7 @@ internal static class MapHost
             app.MapCarter();
             app.MapMapWeb();
             app.MapRealtime();
+            app.MapMapApiDocs(settings);
             app.MapHangfireDashboard("/hangfire", new DashboardOptions
             {
                 // Authorization is the endpoint policy below; Hangfire's own filter would only allow localhost.
@@ -193,6 +197,7 @@ internal static class MapHost
                 DashboardTitle = "Map jobs",
             }, app.Services.GetRequiredService<JobStorage>())
                 .RequireAuthorization(MapPolicies.Superadmin)
+                .ExcludeFromDescription()
                 .CsrfExempt();
             // The dashboard polls its stats with a form POST; a GET read a form that is not there and answered 500.
             app.MapMethods("/hangfire/stats", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) =>
@@ -200,7 +205,8 @@ internal static class MapHost
                     context.Response.Headers.Allow = HttpMethods.Post;
                     return ApiErrors.Error(StatusCodes.Status405MethodNotAllowed, "method not allowed");
                 })
-                .RequireAuthorization(MapPolicies.Superadmin);
+                .RequireAuthorization(MapPolicies.Superadmin)
+                .ExcludeFromDescription();
         }
     }
 }

@@ -45,7 +45,8 @@ public static class WebPageExtensions
     public static RouteHandlerBuilder MapPage(this IEndpointRouteBuilder app, string pattern, string module, string page, AdminRole? minRole)
     {
         var builder = app.MapGet(pattern, (HttpContext context, IPageRenderer pages) => pages.Render(context, module, page, minRole))
-            .ExcludeFromDescription();
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .WithSummary(minRole is null ? "HTML page" : $"HTML page ({minRole.Value.ToWire()} or higher); without a session a browser is sent to /login");
         return minRole is null ? builder.AllowAnonymous() : builder.RequireAuthorization(MapPolicies.Viewer);
     }
 }

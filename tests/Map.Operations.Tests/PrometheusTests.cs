@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -17,13 +18,20 @@ public sealed class PrometheusTests : IAsyncLifetime
     private readonly MapTestContext context = new();
     private MapProcess map = null!;
     private WebApplication proxy = null!;
+    private WebApplication telegram = null!;
     private string proxyAddress = "";
 
     public async Task InitializeAsync()
     {
         await context.InitializeAsync();
+        // A Telegram Bot API that fails every send (502): the worker's attempts are counted as failed deliveries.
+        (telegram, var telegramAddress) = await LocalHttpServer.StartAsync(app => app.Map("/{**path}", () => Results.StatusCode(StatusCodes.Status502BadGateway)));
         map = await MapProcess.StartAsync(context.DatabaseUrl, new Dictionary<string, string?>
         {
+            ["MAP_ROLE"] = "all",
+            ["JOBS_POLL_INTERVAL_MS"] = "200",
+            ["TELEGRAM_BOT_TOKEN"] = "123456:prometheus-test",
+            ["TELEGRAM_API_BASE"] = telegramAddress,
             ["REDIS_URL"] = context.Environment.RedisUrl,
             ["REDIS_KEY_PREFIX"] = context.RedisPrefix,
             ["REALTIME_REDIS_CHANNEL"] = context.RedisPrefix + "map_updates",
@@ -43,6 +51,11 @@ public sealed class PrometheusTests : IAsyncLifetime
         if (map is not null)
         {
             await map.DisposeAsync();
+        }
+
+        if (telegram is not null)
+        {
+            await telegram.DisposeAsync();
         }
 
         await context.DisposeAsync();
@@ -130,6 +143,66 @@ public sealed class PrometheusTests : IAsyncLifetime
             rules.Keys.Order(StringComparer.Ordinal));
         var evaluated = await Eventually.TrueAsync(async () => (await prometheus.RulesAsync()).Values.All(health => health == "ok"), TimeSpan.FromSeconds(30));
         Assert.True(evaluated, "rules not all healthy: " + string.Join(", ", (await prometheus.RulesAsync()).Select(r => $"{r.Key}={r.Value}")));
+    }
+
+    [Fact]
+    public async Task Prometheus_finds_the_domain_counters_of_each_module()
+    {
+        using var admin = await SignInAsync();
+        using var bot = new HttpClient { BaseAddress = map.BaseAddress };
+        bot.DefaultRequestHeaders.Add("X-API-KEY", MapTestContext.BotKey);
+        // Markers: a field report and its approval.
+        Assert.True((await bot.PostAsJsonAsync("/api/bot/markers?force=1", new { name = "Prometheus report", lat = 53.91, lon = 27.51 })).IsSuccessStatusCode);
+        var pending = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/pending");
+        var pendingId = pending[0].GetProperty("id").GetInt32();
+        Assert.True((await admin.PostAsJsonAsync($"/api/pending/{pendingId}/approve", new { reason = "ok" })).IsSuccessStatusCode);
+        // Chat: a user's message through the bot and an operator's reply, which the outbox sends to Telegram (failing).
+        Assert.True((await bot.PostAsJsonAsync("/api/chat/5550001", new { text = "help" })).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsJsonAsync("/api/chat/5550001", new { text = "on it" })).IsSuccessStatusCode);
+
+        await using var prometheus = await PrometheusProcess.StartAsync(new Uri(proxyAddress).Authority, MetricsKey);
+
+        var expected = new Dictionary<string, Func<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>, bool>>
+        {
+            ["sum(map_reports_submitted_total{job=\"map\"})"] = r => r.Any(s => s.Value >= 1),
+            ["sum(map_moderations_total{job=\"map\", result=\"approved\"})"] = r => r.Any(s => s.Value >= 1),
+            ["sum(map_chat_messages_total{job=\"map\", sender=\"user\"})"] = r => r.Any(s => s.Value >= 1),
+            ["sum(map_chat_messages_total{job=\"map\", sender=\"admin\"})"] = r => r.Any(s => s.Value >= 1),
+            ["sum(map_telegram_deliveries_total{job=\"map\", result=\"failed\"})"] = r => r.Any(s => s.Value >= 1),
+            ["sum(map_outbox_backlog{job=\"map\"})"] = r => r.Any(s => s.Value >= 1),
+            // Every recurring job has its failure series from the start (at 0), so increase() sees the first failure.
+            ["count(map_job_failures_total{job=\"map\"})"] = r => r.Any(s => s.Value >= 3),
+            // Requests by route of a module's endpoint (rates by route: the test above).
+            ["sum by (endpoint) (http_requests_received_total{job=\"map\", method=\"POST\", endpoint=~\"/api/pending/.+/approve\"})"] = r => r.Any(s => s.Value >= 1),
+        };
+        var seen = new Dictionary<string, string>();
+        var found = await Eventually.TrueAsync(
+            async () =>
+            {
+                foreach (var (query, holds) in expected)
+                {
+                    var result = await prometheus.QueryAsync(query);
+                    seen[query] = string.Join(", ", result.Select(s => s.Value));
+                    if (!holds(result))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(250));
+        Assert.True(found, "domain counters in Prometheus:\n" + string.Join('\n', seen.Select(s => $"{s.Key} = [{s.Value}]")));
+    }
+
+    private async Task<HttpClient> SignInAsync()
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = map.BaseAddress };
+        var login = await client.PostAsJsonAsync("/login", new { username = MapTestContext.RootUsername, password = MapTestContext.RootPassword });
+        var body = await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        client.DefaultRequestHeaders.Add("X-CSRF-Token", body.GetProperty("csrf_token").GetString());
+        return client;
     }
 
     private static bool HasRate(IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)> rates, string endpoint) =>

@@ -5,6 +5,19 @@ using StackExchange.Redis;
 namespace Map.Host.Platform.Config;
 
 /// <summary>What this process runs: <c>web</c> (HTTP + WebSocket), <c>worker</c> (jobs), or <c>all</c>.</summary>
+/// <summary>Who may read the API description and reference (<c>API_DOCS_ACCESS</c>).</summary>
+internal enum ApiDocsAccess
+{
+    /// <summary>Signed-in admins of any role (the default).</summary>
+    Admins,
+
+    /// <summary>Anyone who reaches Map.</summary>
+    Public,
+
+    /// <summary>Not served at all (404).</summary>
+    Off,
+}
+
 internal enum MapRole
 {
     All,
@@ -53,6 +66,9 @@ internal sealed class MapSettings
     public string MetricsApiKey { get; init; } = "";
 
     public string MetricsPath { get; init; } = "/metrics";
+
+    /// <summary><c>API_DOCS_ACCESS</c>: who may read <c>/openapi/v1.json</c> and <c>/docs</c> (decision 0090).</summary>
+    public ApiDocsAccess ApiDocsAccess { get; init; } = ApiDocsAccess.Admins;
 
     /// <summary>
     /// Peers whose <c>X-Forwarded-For</c> / <c>-Proto</c> are believed (<c>TRUSTED_PROXIES</c>). Empty by default: not even

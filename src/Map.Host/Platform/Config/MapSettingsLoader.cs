@@ -31,6 +31,7 @@ internal static class MapSettingsLoader
             MetricsAllowPublic = Bool(config, "METRICS_ALLOW_PUBLIC", false),
             MetricsApiKey = Optional(config, "METRICS_API_KEY") ?? "",
             MetricsPath = ParsePath(config, "METRICS_PATH", "/metrics"),
+            ApiDocsAccess = ParseApiDocsAccess(Optional(config, "API_DOCS_ACCESS")),
             TrustedProxies = ParseNetworks(config, "TRUSTED_PROXIES", ""),
             RateLimits = RateLimitBucketCatalog.All.ToDictionary(
                 b => b.Name,
@@ -52,6 +53,14 @@ internal static class MapSettingsLoader
         "web" => MapRole.Web,
         "worker" => MapRole.Worker,
         _ => throw new ConfigurationException($"MAP_ROLE must be one of web, worker, all (got '{raw}')."),
+    };
+
+    private static ApiDocsAccess ParseApiDocsAccess(string? raw) => (raw?.Trim().ToLowerInvariant() ?? "") switch
+    {
+        "" or "admins" => ApiDocsAccess.Admins,
+        "public" => ApiDocsAccess.Public,
+        "off" => ApiDocsAccess.Off,
+        _ => throw new ConfigurationException($"API_DOCS_ACCESS must be one of admins, public, off (got '{raw}')."),
     };
 
     private static string Required(IConfiguration config, string name) => EnvironmentSettings.Required(config, name);

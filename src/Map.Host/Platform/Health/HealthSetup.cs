@@ -33,8 +33,10 @@ internal static class HealthSetup
     /// </summary>
     public static void MapMapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health", Options(LiveTag));
-        app.MapHealthChecks("/ready", Options(ReadyTag));
+        app.MapHealthChecks("/health", Options(LiveTag))
+            .WithSummary("Liveness: the app and SELECT 1 → {\"status\",\"db\"}");
+        app.MapHealthChecks("/ready", Options(ReadyTag))
+            .WithSummary("Readiness: database and Redis → {\"status\",\"db\",\"redis\"}; 503 names the failed part");
     }
 
     private static HealthCheckOptions Options(string tag) => new()

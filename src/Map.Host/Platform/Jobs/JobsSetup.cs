@@ -22,6 +22,7 @@ internal static class JobsSetup
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseFilter(new Metrics.JobFailureMetricsFilter())
             .UseLogProvider(new DisposalTolerantLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
         services.AddSingleton<JobStorage>(_ => CreateStorage(settings, prepareSchema: false));
         services.AddSingleton(registry);

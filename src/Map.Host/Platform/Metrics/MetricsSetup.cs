@@ -23,7 +23,9 @@ internal static class MetricsSetup
             return;
         }
 
-        app.MapMetrics(settings.MetricsPath);
+        app.MapMetrics(settings.MetricsPath)
+            .WithSummary("Prometheus text exposition: from loopback, or with METRICS_API_KEY (Bearer or X-API-KEY), or for all with METRICS_ALLOW_PUBLIC=1")
+            .AuthenticatedBy(ApiAuthSchemes.MetricsKey);
     }
 
     /// <summary>Answers 403 before the exporter runs when the caller may not read metrics.</summary>

@@ -131,15 +131,30 @@ internal sealed class OutboxDispatcher(
                 row.Complete(result.Outcome == OutboxOutcome.Delivered ? OutboxState.Delivered : OutboxState.Skipped, now);
                 await db.SaveChangesAsync(cancellationToken);
                 (result.Outcome == OutboxOutcome.Delivered ? OutboxMetrics.Delivered : OutboxMetrics.Skipped).WithLabels(row.Type).Inc();
+                if (result.Outcome == OutboxOutcome.Delivered && OutboxMetrics.IsTelegram(row.Type))
+                {
+                    OutboxMetrics.TelegramDeliveries.WithLabels("delivered").Inc();
+                }
+
                 return true;
 
             case OutboxOutcome.Rejected:
                 OutboxMetrics.Failed.WithLabels(row.Type).Inc();
+                if (OutboxMetrics.IsTelegram(row.Type))
+                {
+                    OutboxMetrics.TelegramDeliveries.WithLabels("failed").Inc();
+                }
+
                 await DieAsync(row, handler, envelope, result.Error ?? "rejected", countsAsAttempt: true, cancellationToken);
                 return true;
 
             default:
                 OutboxMetrics.Failed.WithLabels(row.Type).Inc();
+                if (OutboxMetrics.IsTelegram(row.Type))
+                {
+                    OutboxMetrics.TelegramDeliveries.WithLabels("failed").Inc();
+                }
+
                 var policy = handler.RetryPolicy;
                 var error = result.Error ?? "failed";
                 if (row.Attempts + 1 >= policy.MaxAttempts)

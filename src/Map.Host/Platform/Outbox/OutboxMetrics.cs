@@ -14,6 +14,14 @@ internal static class OutboxMetrics
 
     public static readonly Counter Dead = Prometheus.Metrics.CreateCounter("map_outbox_dead_total", "Outbox messages moved to the dead-letter state.", "type");
 
+    /// <summary>
+    /// Telegram sends through the outbox (message types whose name contains <c>telegram</c>, e.g.
+    /// <c>chat.telegram_reply</c>): <c>result</c> = delivered or failed (each failed attempt).
+    /// </summary>
+    public static readonly Counter TelegramDeliveries = Prometheus.Metrics.CreateCounter("map_telegram_deliveries_total", "Telegram sends through the outbox, by result.", "result");
+
+    public static bool IsTelegram(string type) => type.Contains("telegram", StringComparison.OrdinalIgnoreCase);
+
     public static readonly Gauge Backlog = Prometheus.Metrics.CreateGauge("map_outbox_backlog", "Outbox messages waiting for delivery.", "type");
 
     public static readonly Gauge OldestPendingSeconds = Prometheus.Metrics.CreateGauge("map_outbox_oldest_pending_seconds", "Age of the oldest outbox message waiting for delivery.");

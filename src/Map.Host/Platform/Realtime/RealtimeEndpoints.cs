@@ -19,7 +19,8 @@ internal static class RealtimeEndpoints
             .RequireAuthorization(MapPolicies.Viewer);
         app.MapGet("/api/realtime/stats", (RealtimeHub hub) => Results.Json(new { ws_clients = hub.Count, asgi_loop = true }))
             .RequireAuthorization(MapPolicies.Viewer);
-        app.Map("/ws", AcceptAsync);
+        app.Map("/ws", AcceptAsync)
+            .WithSummary("WebSocket upgrade (GET /ws?token=…, the token from /api/realtime/token); frames {\"event\", \"data\"}");
     }
 
     private static IResult IssueToken(HttpContext context, RealtimeTokens tokens)

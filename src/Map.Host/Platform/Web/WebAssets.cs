@@ -83,5 +83,5 @@ internal static class WebAssetEndpoints
                 return Results.Bytes(asset.Content, asset.ContentType);
             })
             .AllowAnonymous()
-            .ExcludeFromDescription();
+            .WithSummary("Static files of the pages (scripts, styles, vendored libraries)");
 }

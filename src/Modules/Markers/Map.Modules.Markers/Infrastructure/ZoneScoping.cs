@@ -39,6 +39,23 @@ internal static class ZoneScoping
     }
 
     /// <summary>Still-pending requests the admin may see.</summary>
-    public static Task<int> CountPendingAsync(this MarkersDbContext db, ZoneScope scope, CancellationToken cancellationToken) =>
-        db.PendingMarkers.Where(m => m.State == MarkerState.Pending).InScope(scope).CountAsync(cancellationToken);
+    public static async Task<int> CountPendingAsync(this MarkersDbContext db, ZoneScope scope, CancellationToken cancellationToken) =>
+        (int)await db.CountInScopeAsync(PendingKind, scope, cancellationToken);
+
+    public const string PendingKind = "pending";
+
+    public const string AddressesKind = "addresses";
+
+    /// <summary>
+    /// Exact, constant-time: the sum of <c>markers.zone_counts</c> over the zones in scope (and no zone), kept by
+    /// triggers in the writing transaction (decision 0092). Unfiltered totals only: a search or a filter still counts rows.
+    /// </summary>
+    public static Task<long> CountInScopeAsync(this MarkersDbContext db, string kind, ZoneScope scope, CancellationToken cancellationToken)
+    {
+        var all = scope.AllZones;
+        var zones = scope.ZoneIds.ToArray();
+        return db.Database
+            .SqlQuery<long>($"SELECT coalesce(sum(count), 0)::bigint AS \"Value\" FROM markers.zone_counts WHERE kind = {kind} AND ({all} OR zone_id = 0 OR zone_id = ANY({zones}))")
+            .SingleAsync(cancellationToken);
+    }
 }

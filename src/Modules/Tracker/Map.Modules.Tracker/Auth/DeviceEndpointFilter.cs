@@ -20,7 +20,10 @@ namespace Map.Modules.Tracker.Auth;
 internal static class DeviceEndpoints
 {
     public static RouteHandlerBuilder RequireDevice(this RouteHandlerBuilder builder, string? bucket = null) =>
-        builder.CsrfExempt().AddEndpointFilter(async (context, next) =>
+        builder.CsrfExempt()
+            .AuthenticatedBy(ApiAuthSchemes.DeviceToken, ApiAuthSchemes.DeviceBearer)
+            .WithMetadata(new ApiErrorSchemaAttribute(ApiErrorSchemas.TrackerEnvelope))
+            .AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var result = await http.AuthenticateAsync(DeviceTokenAuthenticationHandler.SchemeName);
@@ -78,7 +81,7 @@ internal static class DeviceEndpoints
 
     /// <summary>Handlers of public tracker endpoints (pair) get the same error translation.</summary>
     public static RouteHandlerBuilder WithTrackerErrors(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter(InvokeAsync);
+        builder.WithMetadata(new ApiErrorSchemaAttribute(ApiErrorSchemas.TrackerEnvelope)).AddEndpointFilter(InvokeAsync);
 
     public static IResult RateLimited(HttpContext http, string bucket, RateLimitDecision decision, string? code = null)
     {

@@ -18,7 +18,8 @@ internal sealed class ListAdminUsersEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet("/api/admin/users", async (ISender sender, CancellationToken cancellationToken) =>
                 Results.Json(await sender.Send(new ListAdminUsersQuery(), cancellationToken)))
-            .RequireAuthorization(MapPolicies.Superadmin);
+            .RequireAuthorization(MapPolicies.Superadmin)
+            .Produces<IReadOnlyList<AdminUserJson>>();
 }
 
 internal sealed record ListAdminUsersQuery : IQuery<IReadOnlyList<AdminUserJson>>;

@@ -40,7 +40,8 @@ internal sealed class GetHistoryEndpoint : ICarterModule
         app.MapGet(ChatRoutes.UserPath, async (string userId, HttpContext context, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(Parse(userId, context.Request.Query, context.User), cancellationToken)))
         .RequireAuthorization(MapPolicies.ViewerOrTrustedNetworkBot)
-        .AllowTrustedBotNetwork();
+        .AllowTrustedBotNetwork()
+        .Produces<IReadOnlyList<ChatMessageData>>();
 
     internal static GetHistoryQuery Parse(string userId, IQueryCollection query, ClaimsPrincipal user)
     {

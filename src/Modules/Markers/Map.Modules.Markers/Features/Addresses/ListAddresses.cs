@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
+using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
 using Map.SharedKernel;
 using Mediator;
@@ -25,6 +27,18 @@ internal sealed class ListAddressesEndpoint : ICarterModule
             {
                 var query = request.Query;
                 var paged = query.ContainsKey("page") || query.ContainsKey("per_page");
+                if (!paged)
+                {
+                    // The legacy bare array of every address: streamed as it is read, never buffered (issue 16).
+                    return Results.Json(sender.CreateStream(
+                        new StreamAddressesQuery(
+                            user,
+                            query["q"].ToString().Trim(),
+                            query.ContainsKey("category") ? query["category"].ToString() : null,
+                            query.ContainsKey("status") ? query["status"].ToString() : null),
+                        cancellationToken));
+                }
+
                 var result = await sender.Send(
                     new ListAddressesQuery(
                         user,
@@ -47,23 +61,7 @@ internal sealed class ListAddressesHandler(MarkersDbContext db, IAdminDirectory 
     public async ValueTask<Page<AddressView>> Handle(ListAddressesQuery query, CancellationToken cancellationToken)
     {
         var scope = await directory.ScopeOfAsync(query.User, cancellationToken);
-        var addresses = db.Addresses.AsNoTracking().InScope(scope);
-        if (query.Q.Length > 0)
-        {
-            var pattern = "%" + Like.Escape(query.Q) + "%";
-            addresses = addresses.Where(a => EF.Functions.ILike(a.Name, pattern, "\\") || EF.Functions.ILike(a.Notes ?? "", pattern, "\\"));
-        }
-
-        if (query.Category is not null)
-        {
-            addresses = addresses.Where(a => a.Category == query.Category);
-        }
-
-        if (query.Status is not null)
-        {
-            addresses = addresses.Where(a => a.Status == query.Status);
-        }
-
+        var addresses = Filter(db.Addresses.AsNoTracking().InScope(scope), query.Q, query.Category, query.Status);
         var ordered = addresses.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id);
         if (query.Page is not { } page)
         {
@@ -71,9 +69,50 @@ internal sealed class ListAddressesHandler(MarkersDbContext db, IAdminDirectory 
             return new Page<AddressView>([.. all.Select(a => a.ToView())], 1, all.Count, all.Count);
         }
 
-        var total = await addresses.LongCountAsync(cancellationToken);
+        var filtered = query.Q.Length > 0 || query.Category is not null || query.Status is not null;
+        var total = filtered
+            ? await addresses.LongCountAsync(cancellationToken)
+            : await db.CountInScopeAsync(ZoneScoping.AddressesKind, scope, cancellationToken);
         var items = await ordered.Skip((int)Math.Min((long)(page - 1) * query.PerPage, int.MaxValue)).Take(query.PerPage).ToListAsync(cancellationToken);
         return new Page<AddressView>([.. items.Select(a => a.ToView())], page, query.PerPage, total);
+    }
+
+    public static IQueryable<Address> Filter(IQueryable<Address> addresses, string q, string? category, string? status)
+    {
+        if (q.Length > 0)
+        {
+            var pattern = "%" + Like.Escape(q) + "%";
+            addresses = addresses.Where(a => EF.Functions.ILike(a.Name, pattern, "\\") || EF.Functions.ILike(a.Notes ?? "", pattern, "\\"));
+        }
+
+        if (category is not null)
+        {
+            addresses = addresses.Where(a => a.Category == category);
+        }
+
+        if (status is not null)
+        {
+            addresses = addresses.Where(a => a.Status == status);
+        }
+
+        return addresses;
+    }
+}
+
+internal sealed record StreamAddressesQuery(ClaimsPrincipal User, string Q, string? Category, string? Status) : IStreamQuery<AddressView>;
+
+/// <summary>Every address in scope, newest first, yielded row by row as PostgreSQL sends them.</summary>
+internal sealed class StreamAddressesHandler(MarkersDbContext db, IAdminDirectory directory) : IStreamQueryHandler<StreamAddressesQuery, AddressView>
+{
+    public async IAsyncEnumerable<AddressView> Handle(StreamAddressesQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var scope = await directory.ScopeOfAsync(query.User, cancellationToken);
+        var ordered = ListAddressesHandler.Filter(db.Addresses.AsNoTracking().InScope(scope), query.Q, query.Category, query.Status)
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id);
+        await foreach (var address in ordered.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return address.ToView();
+        }
     }
 }
 

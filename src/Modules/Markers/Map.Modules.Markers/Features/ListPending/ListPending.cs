@@ -34,12 +34,16 @@ internal sealed class ListPendingEndpoint : ICarterModule
             .RequireAuthorization(MapPolicies.Viewer);
 
         app.MapGet("/api/pending/count", async (ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
-                Results.Json(new { count = await sender.Send(new CountPendingQuery(user), cancellationToken) }))
-            .RequireAuthorization(MapPolicies.Viewer);
+                Results.Json(new PendingCount(await sender.Send(new CountPendingQuery(user), cancellationToken))))
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<PendingCount>();
     }
 }
 
 internal sealed record ListPendingQuery(ClaimsPrincipal User, int? Page, int PerPage) : IQuery<Page<PendingView>>;
+
+/// <summary>The answer of <c>GET /api/pending/count</c>.</summary>
+internal sealed record PendingCount(int Count);
 
 internal sealed record CountPendingQuery(ClaimsPrincipal User) : IQuery<int>;
 
@@ -57,7 +61,7 @@ internal sealed class ListPendingHandler(MarkersDbContext db, IAdminDirectory di
             return new Page<PendingView>([.. all.Select(m => m.ToView())], 1, all.Count, all.Count);
         }
 
-        var total = await queue.LongCountAsync(cancellationToken);
+        var total = await db.CountInScopeAsync(ZoneScoping.PendingKind, scope, cancellationToken);
         var items = await ordered.Skip((int)Math.Min((long)(page - 1) * query.PerPage, int.MaxValue)).Take(query.PerPage).ToListAsync(cancellationToken);
         return new Page<PendingView>([.. items.Select(m => m.ToView())], page, query.PerPage, total);
     }

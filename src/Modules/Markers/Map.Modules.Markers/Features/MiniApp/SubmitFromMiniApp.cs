@@ -31,7 +31,8 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost("/api/bot/webapp_submit", HandleAsync)
             .AllowAnonymous()
-            .CsrfExempt();
+            .CsrfExempt()
+            .AuthenticatedBy(ApiAuthSchemes.TelegramInitData);
 
     /// <summary>
     /// The most read before initData is checked, when initData travels inside the body (the predecessor's page): its

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Builder;
+
+namespace Map.SharedKernel;
+
+/// <summary>
+/// The security schemes of Map's OpenAPI document (decision 0090). Policies (<see cref="MapPolicies"/>) are translated
+/// by the host; endpoints that authenticate their callers themselves (device tokens, Telegram initData) say so with
+/// <see cref="AuthenticatedByAttribute"/>, so the document shows how to call them.
+/// </summary>
+public static class ApiAuthSchemes
+{
+    /// <summary>The bot's shared key in <c>X-API-KEY</c>.</summary>
+    public const string BotKey = "botKey";
+
+    /// <summary>The bot's key as the <c>api_key</c> query parameter (legacy bot routes only).</summary>
+    public const string BotKeyQuery = "botKeyQuery";
+
+    /// <summary>The admin session cookie set by <c>POST /login</c>.</summary>
+    public const string Session = "session";
+
+    /// <summary>The session's CSRF token in <c>X-CSRF-Token</c>, with the cookie on unsafe requests.</summary>
+    public const string Csrf = "csrfToken";
+
+    /// <summary>A tracker device token in <c>X-DEVICE-TOKEN</c>.</summary>
+    public const string DeviceToken = "deviceToken";
+
+    /// <summary>A tracker device token as <c>Authorization: Bearer</c>.</summary>
+    public const string DeviceBearer = "deviceBearer";
+
+    /// <summary>Telegram Mini App <c>initData</c> in <c>X-Telegram-Init-Data</c> (or the <c>initData</c> field).</summary>
+    public const string TelegramInitData = "telegramInitData";
+
+    /// <summary><c>METRICS_API_KEY</c> as <c>Authorization: Bearer</c> (or <c>X-API-KEY</c>) on the metrics path.</summary>
+    public const string MetricsKey = "metricsKey";
+}
+
+/// <summary>
+/// Documents that an endpoint authenticates its callers itself with these schemes (one of them suffices), rather than
+/// through an authorization policy. Read by the OpenAPI document only; it grants nothing.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
+public sealed class AuthenticatedByAttribute(params string[] schemes) : Attribute
+{
+    public IReadOnlyList<string> Schemes { get; } = schemes;
+}
+
+public static class ApiDocumentationExtensions
+{
+    /// <summary>See <see cref="AuthenticatedByAttribute"/>.</summary>
+    public static TBuilder AuthenticatedBy<TBuilder>(this TBuilder builder, params string[] schemes)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AuthenticatedByAttribute(schemes));
+}
+
+/// <summary>The error bodies the OpenAPI document names (its <c>components.schemas</c>).</summary>
+public static class ApiErrorSchemas
+{
+    /// <summary><c>{"error": "..."}</c>: every route unless it says otherwise.</summary>
+    public const string Legacy = "ErrorBody";
+
+    /// <summary>The tracker envelope with <c>ok:false</c>, <c>code</c>, <c>error</c> (tracker spec §3.1).</summary>
+    public const string TrackerEnvelope = "TrackerError";
+
+    /// <summary>429 <c>{"error":"rate_limited", ...}</c>.</summary>
+    public const string RateLimited = "RateLimited";
+}
+
+/// <summary>Documents that an endpoint answers its errors with another body than <see cref="ErrorBody"/>.</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class ApiErrorSchemaAttribute(string schema) : Attribute
+{
+    public string Schema { get; } = schema;
+}

@@ -1,0 +1,317 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Map.SharedKernel;
+using Map.Testing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Map.Host.Tests;
+
+/// <summary>
+/// The OpenAPI document (decision 0090) against the app itself: every route of the EndpointDataSource is in it with
+/// its access, and the documented response shapes are what the endpoints really answer.
+/// </summary>
+public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestContext>
+{
+    /// <summary>Routes that are not the HTTP API: the Hangfire dashboard (its own UI) and the reference itself.</summary>
+    private static readonly string[] NotApi = ["/hangfire", "/docs", "/openapi"];
+
+    [Fact]
+    public async Task Every_route_is_in_the_document_with_its_access()
+    {
+        var document = await DocumentAsync();
+        var routes = Routes();
+
+        Assert.True(routes.Count > 80, $"only {routes.Count} routes found");
+        var undocumented = Undocumented(routes, document);
+        Assert.True(undocumented.Count == 0, string.Join('\n', undocumented));
+    }
+
+    [Fact]
+    public async Task The_check_catches_a_route_left_out_and_a_route_without_its_access()
+    {
+        var routes = Routes();
+        var withoutPending = await DocumentAsync();
+        ((JsonObject)withoutPending["paths"]!).Remove("/api/pending/count");
+        var withoutSecurity = await DocumentAsync();
+        ((JsonObject)withoutSecurity["paths"]!["/api/admin/users"]!["get"]!).Remove("security");
+        var wrongScheme = await DocumentAsync();
+        wrongScheme["paths"]!["/api/bot/webapp_submit"]!["post"]!["security"] = JsonNode.Parse("""[{"botKey":[]}]""");
+
+        Assert.Contains("GET /api/pending/count: not in the document", Undocumented(routes, withoutPending));
+        Assert.Contains(Undocumented(routes, withoutSecurity), p => p.StartsWith("GET /api/admin/users:", StringComparison.Ordinal));
+        Assert.Contains(Undocumented(routes, wrongScheme), p => p.StartsWith("POST /api/bot/webapp_submit:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_document_and_the_reference_follow_API_DOCS_ACCESS()
+    {
+        var anonymous = map.App.CreateBrowser();
+        var admin = await map.App.LoginAsync();
+        var publicDocs = map.StartInstance(new MapHostOptions { Settings = new Dictionary<string, string?> { ["API_DOCS_ACCESS"] = "public" } });
+        var noDocs = map.StartInstance(new MapHostOptions { Settings = new Dictionary<string, string?> { ["API_DOCS_ACCESS"] = "off" } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await publicDocs.CreateBrowser().GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await noDocs.CreateBrowser().GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await noDocs.CreateBrowser().GetAsync("/docs")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_reference_is_served_from_map_under_its_content_security_policy()
+    {
+        var admin = await map.App.LoginAsync();
+
+        var redirect = await admin.Http.GetAsync("/docs");
+        var page = await admin.Http.GetAsync("/docs/");
+        var html = await page.Content.ReadAsStringAsync();
+
+        Assert.Equal("/docs/", new Uri(new Uri("http://localhost/docs"), redirect.Headers.Location!).AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var csp = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self' 'nonce-", csp, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self'", csp, StringComparison.Ordinal);
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*>").Select(m => m.Value).ToList();
+        Assert.NotEmpty(scripts);
+        var nonce = System.Text.RegularExpressions.Regex.Match(csp, "'nonce-([^']+)'").Groups[1].Value;
+        Assert.All(scripts, tag => Assert.Contains($"nonce=\"{nonce}\"", tag, StringComparison.Ordinal));
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        var bundle = System.Text.RegularExpressions.Regex.Match(html, "<script[^>]*src=\"([^\"]+)\"").Groups[1].Value;
+        var script = await admin.Http.GetAsync(new Uri(new Uri("http://localhost/docs/"), bundle));
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000, "the bundled scalar.js is served by Map");
+    }
+
+    [Fact]
+    public async Task Documented_response_shapes_match_what_the_endpoints_answer()
+    {
+        var document = await DocumentAsync();
+        var admin = await map.App.LoginAsync();
+        var bot = map.App.CreateBot();
+        var userId = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.Created, (await bot.PostAsJsonAsync($"/api/chat/{userId}", new { text = "hello" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.Http.PostAsJsonAsync($"/api/chat/{userId}", new { text = "hi" })).StatusCode);
+
+        var problems = new List<string>();
+        // Admin, Markers, Chat: success bodies; Tracker: the device envelope's error; the platform's legacy 403.
+        await CheckAsync(document, admin.Http, "/api/admin/users", "/api/admin/users", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/pending/count", "/api/pending/count", "get", 200, problems);
+        await CheckAsync(document, admin.Http, $"/api/chat/{userId}", "/api/chat/{userId}", "get", 200, problems);
+        await CheckAsync(document, map.App.CreateBrowser(), "/api/tracker/start", "/api/tracker/start", "post", 401, problems);
+        await CheckAsync(document, map.App.CreateBrowser(), "/api/admin/users", "/api/admin/users", "get", 403, problems);
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    private async Task CheckAsync(JsonNode document, HttpClient client, string url, string path, string method, int status, List<string> problems)
+    {
+        var response = method == "get" ? await client.GetAsync(url) : await client.PostAsync(url, JsonContent.Create(new { }));
+        var text = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode != status)
+        {
+            problems.Add($"{method} {url}: expected {status}, got {(int)response.StatusCode} {text}");
+            return;
+        }
+
+        var schema = document["paths"]?[path]?[method]?["responses"]?[status.ToString(System.Globalization.CultureInfo.InvariantCulture)]?["content"]?["application/json"]?["schema"];
+        if (schema is null)
+        {
+            problems.Add($"{method} {path}: no documented {status} JSON schema");
+            return;
+        }
+
+        SchemaCheck.Check(document, schema, JsonNode.Parse(text), $"{method} {url} {status} $", problems);
+    }
+
+    private async Task<JsonNode> DocumentAsync()
+    {
+        var admin = await map.App.LoginAsync();
+        var response = await admin.Http.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        var document = JsonNode.Parse(text)!;
+        Assert.StartsWith("3.1", document["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
+        return document;
+    }
+
+    private sealed record Route(string Method, string Path, IReadOnlyList<object> Metadata);
+
+    /// <summary>Every (method, route) the app serves, from its EndpointDataSource, in the document's path syntax.</summary>
+    private List<Route> Routes()
+    {
+        var source = map.App.Services.GetRequiredService<EndpointDataSource>();
+        return
+        [
+            .. source.Endpoints.OfType<RouteEndpoint>()
+                .Select(e => (Endpoint: e, Path: "/" + string.Join('/', e.RoutePattern.PathSegments.Select(Segment))))
+                .Where(e => !NotApi.Any(prefix => e.Path.StartsWith(prefix, StringComparison.Ordinal)))
+                .SelectMany(e => (e.Endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                    .Select(m => new Route(m, e.Path, [.. e.Endpoint.Metadata]))),
+        ];
+    }
+
+    private static string Segment(Microsoft.AspNetCore.Routing.Patterns.RoutePatternPathSegment segment) =>
+        string.Concat(segment.Parts.Select(part => part switch
+        {
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternSeparatorPart separator => separator.Content,
+            _ => "?",
+        }));
+
+    /// <summary>What the document lacks: a route, its <c>security</c>, or the scheme its metadata demands.</summary>
+    private static List<string> Undocumented(IEnumerable<Route> routes, JsonNode document)
+    {
+        var problems = new List<string>();
+        foreach (var route in routes)
+        {
+            var name = $"{route.Method} {route.Path}";
+            var method = route.Method == "*" ? "get" : route.Method.ToLowerInvariant();
+            var operation = document["paths"]?[route.Path]?[method];
+            if (operation is null)
+            {
+                problems.Add($"{name}: not in the document");
+                continue;
+            }
+
+            var expected = ExpectedSchemes(route.Metadata, method);
+            var security = operation["security"] as JsonArray;
+            var documented = security?.SelectMany(r => r!.AsObject().Select(p => p.Key)).ToHashSet() ?? [];
+            var access = operation["x-map-access"]?.GetValue<string>();
+            if (expected.Count == 0)
+            {
+                if (access != "public" || documented.Count > 0)
+                {
+                    problems.Add($"{name}: anonymous, documented as '{access}' with [{string.Join(',', documented)}]");
+                }
+            }
+            else if (access is null or "public" || !expected.IsSubsetOf(documented) || !documented.IsSubsetOf(expected))
+            {
+                problems.Add($"{name}: needs [{string.Join(',', expected.Order())}], documented as '{access}' with [{string.Join(',', documented.Order())}]");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The schemes a route's metadata demands, independently of the document's transformer.</summary>
+    private static HashSet<string> ExpectedSchemes(IReadOnlyList<object> metadata, string method)
+    {
+        var own = metadata.OfType<AuthenticatedByAttribute>().SelectMany(a => a.Schemes).ToHashSet();
+        var policy = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null);
+        if (policy is null || metadata.OfType<IAllowAnonymous>().Any())
+        {
+            return own;
+        }
+
+        var unsafeMethod = method is not ("get" or "head");
+        var csrf = metadata.OfType<CsrfRequiredAttribute>().Any() || (unsafeMethod && !metadata.OfType<CsrfExemptAttribute>().Any());
+        HashSet<string> session = csrf ? [ApiAuthSchemes.Session, ApiAuthSchemes.Csrf] : [ApiAuthSchemes.Session];
+        HashSet<string> bot = metadata.OfType<AllowApiKeyInQueryAttribute>().Any() ? [ApiAuthSchemes.BotKey, ApiAuthSchemes.BotKeyQuery] : [ApiAuthSchemes.BotKey];
+        return policy switch
+        {
+            MapPolicies.Bot => bot,
+            MapPolicies.ViewerOrBot or MapPolicies.EditorOrBot => [.. session, .. bot],
+            _ => session,
+        };
+    }
+}
+
+/// <summary>A strict check of a JSON value against an OpenAPI 3.1 schema: types, required and undeclared properties, items.</summary>
+internal static class SchemaCheck
+{
+    public static void Check(JsonNode document, JsonNode schema, JsonNode? value, string at, List<string> problems)
+    {
+        if (schema["$ref"]?.GetValue<string>() is { } reference)
+        {
+            var target = reference.Replace("#/", "", StringComparison.Ordinal).Split('/').Aggregate((JsonNode?)document, (node, key) => node?[key]);
+            if (target is null)
+            {
+                problems.Add($"{at}: unresolved {reference}");
+                return;
+            }
+
+            Check(document, target, value, at, problems);
+            return;
+        }
+
+        if ((schema["oneOf"] ?? schema["anyOf"]) is JsonArray choices)
+        {
+            var any = choices.Any(choice =>
+            {
+                var inner = new List<string>();
+                Check(document, choice!, value, at, inner);
+                return inner.Count == 0;
+            });
+            if (!any)
+            {
+                problems.Add($"{at}: matches none of {choices.ToJsonString()}");
+            }
+
+            return;
+        }
+
+        var types = Types(schema);
+        var actual = TypeOf(value);
+        if (types.Count > 0 && !types.Contains(actual) && !(actual == "integer" && types.Contains("number")))
+        {
+            problems.Add($"{at}: is {actual}, documented [{string.Join(',', types)}]");
+            return;
+        }
+
+        if (value is JsonObject obj)
+        {
+            var properties = schema["properties"] as JsonObject;
+            foreach (var (name, item) in obj)
+            {
+                if (properties?[name] is { } property)
+                {
+                    Check(document, property, item, $"{at}.{name}", problems);
+                }
+                else if (!(schema["additionalProperties"] is JsonObject || schema["additionalProperties"]?.GetValueKind() == System.Text.Json.JsonValueKind.True))
+                {
+                    problems.Add($"{at}.{name}: answered but not documented");
+                }
+            }
+
+            foreach (var required in (schema["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()))
+            {
+                if (!obj.ContainsKey(required))
+                {
+                    problems.Add($"{at}.{required}: documented as required, not answered");
+                }
+            }
+        }
+        else if (value is JsonArray array && schema["items"] is { } items)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                Check(document, items, array[i], $"{at}[{i}]", problems);
+            }
+        }
+    }
+
+    private static List<string> Types(JsonNode schema) => schema["type"] switch
+    {
+        JsonArray list => [.. list.Select(t => t!.GetValue<string>())],
+        JsonValue one => [one.GetValue<string>()],
+        _ => [],
+    };
+
+    private static string TypeOf(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonObject => "object",
+        JsonArray => "array",
+        _ => value.GetValueKind() switch
+        {
+            System.Text.Json.JsonValueKind.String => "string",
+            System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
+            System.Text.Json.JsonValueKind.Number => value.ToJsonString().Contains('.', StringComparison.Ordinal) ? "number" : "integer",
+            _ => "null",
+        },
+    };
+}
