@@ -29,6 +29,7 @@ public sealed class TrackerModule : IModule
         services.AddScoped<RevokedTraffic>();
         services.AddScoped<Wire.DeviceViews>();
         services.AddScoped<Contracts.ITrackingData, TrackingData>();
+        services.AddScoped<Contracts.IBotTracking, BotTracking>();
         services.AddHttpClient(Alerts.AlertNoticeJob.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
     }
 
