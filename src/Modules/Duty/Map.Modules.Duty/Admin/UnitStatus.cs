@@ -1,16 +1,24 @@
+using System.Text.Json.Serialization;
 using Map.Modules.Tracker.Contracts;
 
 namespace Map.Modules.Duty.Admin;
 
 /// <summary>The <c>last</c> object of the dashboard and shift detail (duty spec §3.3).</summary>
 internal sealed record LastView(
-    double Lat, double Lon, DateTime? Ts, double? AccuracyM, long? SessionId, double? SpeedMps, double? BearingDeg, IReadOnlyList<string>? Flags, string? Source);
+    double Lat,
+    double Lon,
+    DateTime? Ts,
+    double? AccuracyM,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? SessionId, double? SpeedMps, double? BearingDeg, IReadOnlyList<string>? Flags, string? Source);
 
 /// <summary><c>device_status</c> (duty spec §3.3).</summary>
 internal sealed record DeviceStatusView(string Code, string Label, string Basis, DateTime? LastUpdateAt, long? LastUpdateAgeSec, long? LastPointAgeSec, long? HeartbeatAgeSec);
 
 /// <summary><c>kpi_5m</c>.</summary>
-internal sealed record KpiView(int Points5m, double? AccAvg5m, int Jumps5m);
+internal sealed record KpiView(
+    [property: JsonPropertyName("points_5m")] int Points5m,
+    [property: JsonPropertyName("acc_avg_5m")] double? AccAvg5m,
+    [property: JsonPropertyName("jumps_5m")] int Jumps5m);
 
 /// <summary>The position and status rules of duty spec §3.3 and §4.6, pure (unit-tested with fixed times).</summary>
 internal static class UnitStatus

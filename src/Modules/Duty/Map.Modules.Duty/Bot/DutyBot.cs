@@ -12,28 +12,33 @@ using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Duty.Bot;
 
-/// <summary>The rate-limit buckets of duty spec §5 (bot endpoints only).</summary>
+/// <summary>
+/// The rate-limit buckets of duty spec §5 (bot endpoints only). Spec buckets that share one variable (shift start/end,
+/// sos and sos/last) are one platform bucket each whose partition key starts with the spec bucket's name, so each is
+/// still counted separately (the platform requires one bucket per variable).
+/// </summary>
 internal static class DutyBuckets
 {
-    public const string ShiftStart = "duty_shift_start";
-    public const string ShiftEnd = "duty_shift_end";
+    public const string Shift = "duty_shift";
     public const string Checkin = "duty_checkin";
     public const string LiveLocation = "duty_live_location";
     public const string TrackingStop = "duty_tracking_stop";
     public const string Sos = "duty_sos";
-    public const string SosLast = "duty_sos_last";
     public const string BreakRequest = "duty_break_request";
     public const string SetUnit = "duty_set_unit";
 
+    public static readonly (string Bucket, string Part) ShiftStart = (Shift, "duty_shift_start");
+    public static readonly (string Bucket, string Part) ShiftEnd = (Shift, "duty_shift_end");
+    public static readonly (string Bucket, string Part) SosNow = (Sos, "duty_sos");
+    public static readonly (string Bucket, string Part) SosLast = (Sos, "duty_sos_last");
+
     public static IReadOnlyList<RateLimitBucket> All { get; } =
     [
-        new(ShiftStart, "RATE_LIMIT_DUTY_SHIFT_PER_MINUTE", 120, RateLimitBodyStyle.Minimal),
-        new(ShiftEnd, "RATE_LIMIT_DUTY_SHIFT_PER_MINUTE", 120, RateLimitBodyStyle.Minimal),
+        new(Shift, "RATE_LIMIT_DUTY_SHIFT_PER_MINUTE", 120, RateLimitBodyStyle.Minimal),
         new(Checkin, "RATE_LIMIT_DUTY_CHECKIN_PER_MINUTE", 240, RateLimitBodyStyle.Minimal),
         new(LiveLocation, "RATE_LIMIT_DUTY_LIVE_PER_MINUTE", 600, RateLimitBodyStyle.Minimal),
         new(TrackingStop, "RATE_LIMIT_DUTY_TRACKING_STOP_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
         new(Sos, "RATE_LIMIT_DUTY_SOS_PER_MINUTE", 30, RateLimitBodyStyle.Minimal),
-        new(SosLast, "RATE_LIMIT_DUTY_SOS_PER_MINUTE", 30, RateLimitBodyStyle.Minimal),
         new(BreakRequest, "RATE_LIMIT_DUTY_BREAK_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
         new(SetUnit, "RATE_LIMIT_DUTY_SETUNIT_PER_MINUTE", 60, RateLimitBodyStyle.Minimal),
     ];
@@ -85,7 +90,10 @@ internal static class DutyBot
 
     public static string? UnitLabel(RequestBody body) => DutyShift.FitUnitLabel(body.Text("unit_label"));
 
-    public static async Task<(RequestBody Body, IResult? Refusal)> ReadAsync(HttpContext context, IRateLimitGate rateLimits, string bucket, CancellationToken cancellationToken)
+    public static Task<(RequestBody Body, IResult? Refusal)> ReadAsync(HttpContext context, IRateLimitGate rateLimits, string bucket, CancellationToken cancellationToken) =>
+        ReadAsync(context, rateLimits, (bucket, bucket), cancellationToken);
+
+    public static async Task<(RequestBody Body, IResult? Refusal)> ReadAsync(HttpContext context, IRateLimitGate rateLimits, (string Bucket, string Part) bucket, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(context.Request, BodyRules.LenientJson, cancellationToken);
         // One budget per Telegram user behind the bot's address (duty spec §9: not one budget for every officer).
@@ -93,7 +101,7 @@ internal static class DutyBot
         var user = body.Root.TryGetProperty("user_id", out var raw) && raw.ValueKind is JsonValueKind.String or JsonValueKind.Number
             ? StoredText.Clip(raw.ValueKind == JsonValueKind.String ? raw.GetString() ?? "" : raw.GetRawText(), 64)
             : "";
-        var decision = await rateLimits.AcquireAsync(bucket, $"{ip}|u:{user}", cancellationToken);
+        var decision = await rateLimits.AcquireAsync(bucket.Bucket, $"{bucket.Part}|{ip}|u:{user}", cancellationToken);
         return decision.Allowed ? (body, null) : (body, new RateLimitedResult(decision, detailed: false));
     }
 }

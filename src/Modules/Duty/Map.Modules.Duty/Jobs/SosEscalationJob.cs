@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Map.Modules.Duty.Data;
@@ -81,7 +80,7 @@ internal static class SosEscalationMessage
 
 /// <summary>
 /// Sends an escalation step through the Telegram Bot API (<c>sendMessage</c>) for the platform outbox. A step still
-/// waiting when its SOS is no longer open is dropped (the operator has it). 429/5xx/network failures retry.
+/// not yet sent when its SOS is no longer open is dropped (the operator has it). 429/5xx/network failures retry.
 /// </summary>
 internal sealed class SosEscalationHandler(DutyDbContext db, DutyOptions options, IHttpClientFactory httpClients) : IOutboxHandler
 {
@@ -101,11 +100,19 @@ internal sealed class SosEscalationHandler(DutyDbContext db, DutyOptions options
         }
 
         var payload = SosEscalationMessage.Read(message);
+        if (!await IsStillNeededAsync(message, cancellationToken))
+        {
+            return OutboxResult.Skipped; // acked or closed meanwhile: the operator has it
+        }
+
         var http = httpClients.CreateClient(HttpClientName);
-        var url = new Uri(new Uri(options.TelegramApiBase.AbsoluteUri.TrimEnd('/') + "/"), $"bot{options.TelegramBotToken}/sendMessage");
+        // Concatenated, not resolved: the token's ':' would make "bot123:abc/..." a URI scheme.
+        var url = new Uri($"{options.TelegramApiBase.AbsoluteUri.TrimEnd('/')}/bot{options.TelegramBotToken}/sendMessage");
         try
         {
-            using var response = await http.PostAsJsonAsync(url, new { chat_id = payload.ChatId, text = payload.Text }, cancellationToken);
+            // A buffered body with its length (never chunked: some proxies in front of the Bot API refuse that).
+            using var content = new StringContent(JsonSerializer.Serialize(new { chat_id = payload.ChatId, text = payload.Text }), System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(url, content, cancellationToken);
             var status = (int)response.StatusCode;
             return response.IsSuccessStatusCode
                 ? OutboxResult.Delivered

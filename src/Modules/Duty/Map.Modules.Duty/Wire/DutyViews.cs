@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Domain;
+using Map.Modules.Tracker.Contracts;
 
 namespace Map.Modules.Duty.Wire;
 
@@ -91,4 +92,23 @@ internal static class DutyEvents
     public static DutyRealtimeEvent BreakEnded(BreakRequest b) => new("break_ended", new { user_id = b.UserId, shift_id = b.ShiftId, break_id = b.Id });
 
     public static DutyRealtimeEvent BreakDue(BreakRequest b) => new("break_due", new { user_id = b.UserId, shift_id = b.ShiftId, break_id = b.Id });
+}
+
+/// <summary>A tracking session on the Duty wire (duty spec §2.3); no snapshot (decision 0086).</summary>
+internal static class SessionWire
+{
+    public static object From(SessionInfo s) => new
+    {
+        id = s.Id,
+        user_id = s.UserId,
+        shift_id = s.ShiftId,
+        message_id = s.MessageId,
+        source = s.Source,
+        started_at = s.StartedAt,
+        ended_at = s.EndedAt,
+        is_active = s.EndedAt is null,
+        last = new { lat = s.LastLat, lon = s.LastLon, ts = s.LastAt },
+        snapshot_path = (string?)null,
+        summary = Payloads.Parse(s.SummaryJson),
+    };
 }

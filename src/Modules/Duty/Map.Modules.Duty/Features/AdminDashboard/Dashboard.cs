@@ -35,7 +35,7 @@ internal sealed class DashboardEndpoints : ICarterModule
 
 internal sealed record UnitView(
     int ShiftId, string UserId, string? UnitLabel, DateTime StartedAt, LastView? Last, bool TrackingActive, BreakView? Break,
-    DeviceHealthData? Health, long? HealthAgeSec, DeviceStatusView DeviceStatus, KpiView? Kpi5m);
+    DeviceHealthData? Health, long? HealthAgeSec, DeviceStatusView DeviceStatus, [property: System.Text.Json.Serialization.JsonPropertyName("kpi_5m")] KpiView? Kpi5m);
 
 internal sealed record DashboardView(DateTime ServerTime, IReadOnlyList<UnitView> ActiveShifts, IReadOnlyList<BreakView> Breaks, IReadOnlyList<SosAlertData> SosActive, int SosActiveCount);
 
@@ -138,23 +138,4 @@ internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking
             sos_last = sosLast?.ToData(),
         };
     }
-}
-
-/// <summary>A tracking session on the Duty wire (duty spec §2.3); no snapshot (decision 0086).</summary>
-internal static class SessionWire
-{
-    public static object From(SessionInfo s) => new
-    {
-        id = s.Id,
-        user_id = s.UserId,
-        shift_id = s.ShiftId,
-        message_id = s.MessageId,
-        source = s.Source,
-        started_at = s.StartedAt,
-        ended_at = s.EndedAt,
-        is_active = s.EndedAt is null,
-        last = new { lat = s.LastLat, lon = s.LastLon, ts = s.LastAt },
-        snapshot_path = (string?)null,
-        summary = Payloads.Parse(s.SummaryJson),
-    };
 }

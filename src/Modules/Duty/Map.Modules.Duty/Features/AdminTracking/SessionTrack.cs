@@ -1,5 +1,5 @@
 using Carter;
-using Map.Modules.Duty.Features.AdminDashboard;
+using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
 using Map.SharedKernel;
 using Mediator;

@@ -23,7 +23,7 @@ internal sealed class BotSosEndpoints : ICarterModule
     {
         app.MapPost(DutyBot.Prefix + "/sos", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
-            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.Sos, ct);
+            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.SosNow, ct);
             return refused ?? Results.Json(await sender.Send(new RaiseBotSosCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), body.Text("note"), IntegerInput.Read(body, "session_id")), ct));
