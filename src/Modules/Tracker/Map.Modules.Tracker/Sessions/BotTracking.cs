@@ -174,10 +174,13 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
                 SELECT public_id, last_seen_at FROM tracker.tracker_devices
                 WHERE user_id = u.user_id AND NOT is_revoked ORDER BY last_seen_at DESC NULLS LAST, created_at DESC LIMIT 1) d ON true
             LEFT JOIN LATERAL (
-                SELECT * FROM tracker.tracker_device_health x
-                WHERE (d.public_id IS NOT NULL AND x.device_id = d.public_id)
-                   OR (d.public_id IS NULL AND x.user_id = u.user_id)
-                ORDER BY x.updated_at DESC LIMIT 1) h ON true
+                -- Two index lookups instead of one OR (which would scan the table per user).
+                SELECT * FROM tracker.tracker_device_health x WHERE x.device_id = d.public_id
+                UNION ALL
+                SELECT * FROM (
+                    SELECT * FROM tracker.tracker_device_health y
+                    WHERE d.public_id IS NULL AND y.user_id = u.user_id ORDER BY y.updated_at DESC LIMIT 1) newest
+                LIMIT 1) h ON true
             WHERE d.public_id IS NOT NULL OR h.device_id IS NOT NULL
             """,
             connection))
