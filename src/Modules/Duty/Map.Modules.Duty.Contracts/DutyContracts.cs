@@ -58,3 +58,9 @@ public sealed record SosCreated(SosAlertData Sos) : IIntegrationEvent
 
     public object Data => Sos;
 }
+
+/// <summary>A Duty realtime event (duty spec §6): <c>shift_started</c>, <c>break_due</c>, <c>sos_escalated</c>, ...</summary>
+public sealed record DutyRealtimeEvent(string EventName, object Data) : IIntegrationEvent
+{
+    public RealtimeAudience Audience { get; init; } = RealtimeAudience.Everyone;
+}

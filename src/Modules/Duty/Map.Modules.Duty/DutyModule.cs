@@ -1,5 +1,7 @@
+using Map.Modules.Duty.Bot;
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Data;
+using Map.Modules.Duty.Jobs;
 using Map.Modules.Duty.Shifts;
 using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
@@ -8,17 +10,36 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Map.Modules.Duty;
 
 /// <summary>
-/// The Duty module's entry point. So far: shifts and SOS behind <see cref="IDutyShifts"/> and <see cref="IDutySos"/>
-/// (what the Tracker needs); the bot and admin features arrive with the Duty issue.
+/// The Duty module's entry point: shifts, the journal, breaks, SOS (with escalation) and officer notifications; the
+/// duty bot API (<c>/api/duty/bot/*</c>, bot key), the bot's notification polling, the admin API
+/// (<c>/api/duty/admin/*</c>), two recurring jobs (break due, SOS escalation) and the rate-limit buckets of duty spec §5.
+/// Positions and tracks are the Tracker's, reached through its contracts only.
 /// </summary>
 public sealed class DutyModule : IModule
 {
     public string Name => DutyDbContext.Schema;
 
+    public IReadOnlyList<RateLimitBucket> RateLimitBuckets => DutyBuckets.All;
+
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<DutyDbContext>(DutyDbContext.Schema);
-        services.AddScoped<IDutyShifts, DutyShifts>();
-        services.AddScoped<IDutySos, DutySos>();
+        services.AddSingleton(DutyOptions.From(configuration));
+        services.AddScoped<DutyShifts>();
+        services.AddScoped<IDutyShifts>(sp => sp.GetRequiredService<DutyShifts>());
+        services.AddScoped<DutySos>();
+        services.AddScoped<IDutySos>(sp => sp.GetRequiredService<DutySos>());
+        services.AddScoped<AutoShift>();
+        services.AddScoped<BreakDueJob>();
+        services.AddScoped<SosEscalationJob>();
+        services.AddOutboxHandler<SosEscalationHandler>(SosEscalationMessage.Type);
+        // Request URLs hold the bot token: this client logs nothing (decision 0038).
+        services.AddHttpClient(SosEscalationHandler.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(15)).RemoveAllLoggers();
+    }
+
+    public void AddJobs(IJobRegistry jobs)
+    {
+        jobs.AddRecurring<BreakDueJob>(BreakDueJob.JobId, BreakDueJob.Cron);
+        jobs.AddRecurring<SosEscalationJob>(SosEscalationJob.JobId, SosEscalationJob.Cron);
     }
 }

@@ -51,3 +51,85 @@ public interface ITrackingData
     /// <summary>The session with its points, or null when it does not exist.</summary>
     Task<TrackView?> GetTrackAsync(long sessionId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A bot live-location session to use for a point: reused (same user and Telegram message) or just opened.</summary>
+public sealed record BotSession(long SessionId, bool Created);
+
+/// <summary>A stop of a closed session (duty spec §4.4): ≥2 points within 10 m spanning ≥60 s.</summary>
+public sealed record TrackStop(long Id, long SessionId, DateTime StartTs, DateTime EndTs, double CenterLat, double CenterLon, int DurationSec, int RadiusM, int PointsCount);
+
+/// <summary>The summary stored with a closed session: <c>{points, stops:[{lat,lon,duration_sec}], stationary_total_sec}</c>.</summary>
+public sealed record TrackSummary(int Points, IReadOnlyList<TrackStop> Stops, int StationaryTotalSec);
+
+/// <summary>A session closed by <see cref="IBotTracking"/>, with the stop summary computed and stored at the close.</summary>
+public sealed record ClosedSession(long SessionId, int? ShiftId, int? MessageId, string Source, TrackSummary Summary);
+
+/// <summary>A session row as Duty shows it (duty spec §2.3 wire, no snapshot); the summary as stored JSON text.</summary>
+public sealed record SessionInfo(
+    long Id, string UserId, int? ShiftId, int? MessageId, string Source, DateTime StartedAt, DateTime? EndedAt,
+    double? LastLat, double? LastLon, DateTime? LastAt, string? SummaryJson);
+
+/// <summary>A session with its points (oldest first, bounded) and its stored stops.</summary>
+public sealed record SessionTrack(SessionInfo Session, IReadOnlyList<TrackPoint> Points, bool PointsTruncated, IReadOnlyList<TrackStop> Stops);
+
+/// <summary>The last known location of a user for an SOS without coordinates (duty spec §3.1 row 7).</summary>
+public sealed record LastLocation(double Lat, double Lon, double? AccuracyM, DateTime Ts, long? SessionId);
+
+/// <summary>A device health row (tracker_device_health wire).</summary>
+public sealed record DeviceHealthData(
+    string DeviceId, string UserId, DateTime? UpdatedAt, int? BatteryPct, bool? IsCharging, string? Net, string? Gps, double? AccuracyM,
+    int? QueueSize, bool? TrackingOn, DateTime? LastSendAt, string? LastError, string? AppVersion, string? DeviceModel, string? OsVersion,
+    System.Text.Json.JsonElement Extra);
+
+/// <summary>The 5-minute KPI of a session: points, mean accuracy, points flagged <c>jump</c>.</summary>
+public sealed record SessionKpi(int Points5m, double? AccAvg5m, int Jumps5m);
+
+/// <summary>
+/// What the Duty dashboard shows of one user, read for all users at once (one query per section, never per user):
+/// the newest open session and its 30 newest points, the newest point of any kind, the current device and health, and
+/// the KPI of the last point's session.
+/// </summary>
+public sealed record UserTracking(
+    string UserId,
+    SessionInfo? OpenSession,
+    IReadOnlyList<TrackPoint> OpenSessionPoints,
+    TrackPoint? LatestPoint,
+    long? LatestPointSessionId,
+    DateTime? DeviceLastSeenAt,
+    bool HasDevice,
+    DeviceHealthData? Health,
+    SessionKpi? Kpi5m);
+
+/// <summary>
+/// The duty bot's tracking: Telegram live-location sessions (source <c>telegram</c>), their close with the stop
+/// summary, and the batched reads of the Duty dashboard. Duty never touches the Tracker's tables.
+/// </summary>
+public interface IBotTracking
+{
+    /// <summary>
+    /// The user's open Telegram session for <paramref name="messageId"/> (or, without one, the user's newest open Telegram
+    /// session), else a new session on <paramref name="shiftId"/>.
+    /// </summary>
+    Task<BotSession> OpenBotSessionAsync(string userId, int shiftId, int? messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Closes one session of the user (by id, any state; else the open one with <paramref name="messageId"/>; else the
+    /// newest open one), computing and storing its stops and summary. Null when there is none or it was already ended.
+    /// </summary>
+    Task<ClosedSession?> StopSessionAsync(string userId, long? sessionId, int? messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes every open Telegram session of the user (shift end), each with its summary.</summary>
+    Task<IReadOnlyList<ClosedSession>> StopBotSessionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Newest open session with a position, else the user's newest point; null when nothing is known.</summary>
+    Task<LastLocation?> GetLastLocationAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>The dashboard sections for all <paramref name="userIds"/> (KPI window ends at <paramref name="now"/>).</summary>
+    Task<IReadOnlyDictionary<string, UserTracking>> GetUserTrackingAsync(IReadOnlyCollection<string> userIds, DateTime now, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> sessions of the shift (or of the user without a shift), newest first.</summary>
+    Task<IReadOnlyList<SessionInfo>> GetShiftSessionsAsync(string userId, int shiftId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A session with up to <paramref name="maxPoints"/> points and its stops; null when it does not exist.</summary>
+    Task<SessionTrack?> GetSessionTrackAsync(long sessionId, int maxPoints, CancellationToken cancellationToken = default);
+}

@@ -37,6 +37,7 @@ public sealed class TrackerModule : IModule
         services.AddNavLink(new NavLink("/admin/devices", WebModule, "nav.devices", AdminRole.Viewer, Order: 50));
         services.AddNavLink(new NavLink("/admin/problems", WebModule, "nav.problems", AdminRole.Viewer, Order: 52));
         services.AddNavLink(new NavLink("/admin/metrics", WebModule, "nav.metrics", AdminRole.Viewer, Order: 54));
+        services.AddScoped<Contracts.IBotTracking, BotTracking>();
         services.AddHttpClient(Alerts.AlertNoticeJob.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
     }
 

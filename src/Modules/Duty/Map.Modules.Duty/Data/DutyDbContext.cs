@@ -13,6 +13,12 @@ internal sealed class DutyDbContext(DbContextOptions<DutyDbContext> options) : D
 
     public DbSet<SosAlert> SosAlerts => Set<SosAlert>();
 
+    public DbSet<DutyEvent> Events => Set<DutyEvent>();
+
+    public DbSet<BreakRequest> Breaks => Set<BreakRequest>();
+
+    public DbSet<DutyNotification> Notifications => Set<DutyNotification>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -43,6 +49,47 @@ internal sealed class DutyDbContext(DbContextOptions<DutyDbContext> options) : D
             sos.HasIndex(s => new { s.UserId, s.Status }, "ix_sos_alerts_user_status").HasDatabaseName("ix_sos_alerts_user_status");
             sos.HasIndex(s => s.CreatedAt, "ix_sos_alerts_created_at").HasDatabaseName("ix_sos_alerts_created_at");
             sos.HasIndex(s => s.Status, "ix_sos_alerts_status").HasDatabaseName("ix_sos_alerts_status");
+            // The escalation job's scan: open SOS whose next step is due.
+            sos.HasIndex(s => s.NextEscalationAt, "ix_sos_alerts_escalation_due").HasDatabaseName("ix_sos_alerts_escalation_due")
+                .HasFilter("status = 'open' AND next_escalation_at IS NOT NULL");
+        });
+
+        modelBuilder.Entity<DutyEvent>(e =>
+        {
+            e.ToTable("duty_events", t => t.HasCheckConstraint("ck_duty_events_actor", "actor IN ('user', 'admin', 'system')"));
+            e.Property(x => x.UserId).HasMaxLength(DutyShift.UserIdMaxLength);
+            e.Property(x => x.EventType).HasMaxLength(64);
+            e.Property(x => x.Actor).HasMaxLength(16);
+            e.Property(x => x.Payload).HasColumnType("jsonb");
+            e.HasOne<DutyShift>().WithMany().HasForeignKey(x => x.ShiftId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(x => x.UserId, "ix_duty_events_user_id").HasDatabaseName("ix_duty_events_user_id");
+            e.HasIndex(x => new { x.ShiftId, x.Ts }, "ix_duty_events_shift_ts").HasDatabaseName("ix_duty_events_shift_ts");
+            e.HasIndex(x => x.EventType, "ix_duty_events_event_type").HasDatabaseName("ix_duty_events_event_type");
+        });
+
+        modelBuilder.Entity<BreakRequest>(b =>
+        {
+            b.ToTable("break_requests", t => t.HasCheckConstraint("ck_break_requests_status", "status IN ('requested', 'started', 'ended')"));
+            b.Property(x => x.UserId).HasMaxLength(DutyShift.UserIdMaxLength);
+            b.Property(x => x.Status).HasMaxLength(16);
+            b.Property(x => x.ApprovedBy).HasMaxLength(64);
+            b.HasOne<DutyShift>().WithMany().HasForeignKey(x => x.ShiftId).OnDelete(DeleteBehavior.SetNull);
+            b.HasIndex(x => new { x.UserId, x.Status }, "ix_break_requests_user_status").HasDatabaseName("ix_break_requests_user_status");
+            b.HasIndex(x => x.Status, "ix_break_requests_status").HasDatabaseName("ix_break_requests_status");
+            b.HasIndex(x => x.EndsAt, "ix_break_requests_due").HasDatabaseName("ix_break_requests_due")
+                .HasFilter("status = 'started' AND NOT due_notified");
+        });
+
+        modelBuilder.Entity<DutyNotification>(n =>
+        {
+            n.ToTable("duty_notifications");
+            n.Property(x => x.UserId).HasMaxLength(DutyShift.UserIdMaxLength);
+            n.Property(x => x.Kind).HasMaxLength(32);
+            n.Property(x => x.Text).HasMaxLength(4096);
+            n.Property(x => x.Payload).HasColumnType("jsonb");
+            // The bot's poll: unacked per user, oldest first.
+            n.HasIndex(x => new { x.UserId, x.Id }, "ix_duty_notifications_pending").HasDatabaseName("ix_duty_notifications_pending")
+                .HasFilter("NOT acked");
         });
     }
 }

@@ -1,6 +1,7 @@
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
+using Map.SharedKernel;
 using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Shifts;
@@ -8,19 +9,25 @@ namespace Map.Modules.Duty.Shifts;
 /// <summary>Get-or-create of the active shift (one per user by a partial unique index) and reads by user.</summary>
 internal sealed class DutyShifts(DutyDbContext db, TimeProvider clock) : IDutyShifts
 {
-    public async Task<ActiveShift> EnsureActiveShiftAsync(string userId, string? unitLabel, double? lat, double? lon, CancellationToken cancellationToken = default)
+    public async Task<ActiveShift> EnsureActiveShiftAsync(string userId, string? unitLabel, double? lat, double? lon, CancellationToken cancellationToken = default) =>
+        (await EnsureAsync(userId, unitLabel, lat, lon, cancellationToken)).Shift;
+
+    /// <summary>
+    /// The active shift and whether this call created it. The insert loses quietly to a concurrent one (or to the
+    /// existing shift) on the partial unique index; the select then finds the winner.
+    /// </summary>
+    public async Task<(ActiveShift Shift, bool Created)> EnsureAsync(string userId, string? unitLabel, double? lat, double? lon, CancellationToken cancellationToken)
     {
         var label = DutyShift.FitUnitLabel(unitLabel);
-        var now = clock.GetUtcNow().UtcDateTime;
-        // The insert loses quietly to a concurrent one (or to the existing shift); the select then finds the winner.
-        await db.Database.ExecuteSqlAsync(
+        var now = clock.Now();
+        var created = await db.Database.SqlQuery<int>(
             $"""
             INSERT INTO duty.duty_shifts (user_id, unit_label, started_at, start_lat, start_lon)
             VALUES ({userId}, {label}, {now}, {lat}, {lon})
             ON CONFLICT (user_id) WHERE ended_at IS NULL DO NOTHING
-            """,
-            cancellationToken);
-        if (label is not null)
+            RETURNING id AS "Value"
+            """).ToListAsync(cancellationToken);
+        if (created.Count == 0 && label is not null)
         {
             await db.Shifts
                 .Where(s => s.UserId == userId && s.EndedAt == null && (s.UnitLabel == null || s.UnitLabel == ""))
@@ -31,7 +38,7 @@ internal sealed class DutyShifts(DutyDbContext db, TimeProvider clock) : IDutySh
             .Where(s => s.UserId == userId && s.EndedAt == null)
             .Select(s => new ActiveShift(s.Id, s.UserId, s.UnitLabel, s.StartedAt))
             .FirstAsync(cancellationToken);
-        return shift;
+        return (shift, created.Count > 0);
     }
 
     public async Task<IReadOnlyDictionary<string, ActiveShift>> GetActiveShiftsAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)

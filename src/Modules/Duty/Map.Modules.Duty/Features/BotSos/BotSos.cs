@@ -1,0 +1,103 @@
+using Carter;
+using FluentValidation;
+using Map.Modules.Duty.Bot;
+using Map.Modules.Duty.Contracts;
+using Map.Modules.Duty.Shifts;
+using Map.Modules.Tracker.Contracts;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Map.Modules.Duty.Features.BotSos;
+
+/// <summary>
+/// The bot's SOS (duty spec §3.1 rows 6–7): <c>sos</c> with a position, <c>sos/last</c> from the last known position
+/// (409 <c>{"error":"no_last_location","need_location":true}</c> when none, and then no shift is created). Every call
+/// opens a new SOS, stored before the answer; its escalation starts from the stored row (decision 0084).
+/// </summary>
+internal sealed class BotSosEndpoints : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost(DutyBot.Prefix + "/sos", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
+        {
+            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.SosNow, ct);
+            return refused ?? Results.Json(await sender.Send(new RaiseBotSosCommand(
+                DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
+                NumberInput.Read(body, "accuracy_m"), body.Text("note"), IntegerInput.Read(body, "session_id")), ct));
+        }).BotOnly();
+
+        app.MapPost(DutyBot.Prefix + "/sos/last", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
+        {
+            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.SosLast, ct);
+            if (refused is not null)
+            {
+                return refused;
+            }
+
+            var result = await sender.Send(new RaiseSosFromLastCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body), body.Text("note")), ct);
+            return result is null
+                ? Results.Json(new { error = "no_last_location", need_location = true }, statusCode: StatusCodes.Status409Conflict)
+                : Results.Json(result);
+        }).BotOnly();
+    }
+}
+
+internal sealed record RaiseBotSosCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon, NumberInput AccuracyM, string? Note, IntegerInput SessionId)
+    : ICommand<object>, IHasPosition;
+
+internal sealed class RaiseBotSosValidator : AbstractValidator<RaiseBotSosCommand>
+{
+    public RaiseBotSosValidator()
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(c => c.UserId).DutyUserId();
+        this.Position(required: true);
+        RuleFor(c => c.AccuracyM).Must(a => !a.Invalid && a.Value is null or >= 0).WithMessage("accuracy_m must be a non-negative number");
+        RuleFor(c => c.SessionId).ValidInteger("session_id");
+    }
+}
+
+internal sealed class RaiseBotSosHandler(DutySos sos) : ICommandHandler<RaiseBotSosCommand, object>
+{
+    public async ValueTask<object> Handle(RaiseBotSosCommand command, CancellationToken cancellationToken)
+    {
+        var request = new RaiseSosRequest(command.UserId!, command.UnitLabel, command.SessionId.Value is > 0 and var id ? id : null,
+            command.Lat.Value!.Value, command.Lon.Value!.Value, command.AccuracyM.Value, command.Note);
+        var (data, _) = await sos.RaiseAsync(request, new Dictionary<string, object?>(), cancellationToken);
+        return new { ok = true, sos_id = data.Id };
+    }
+}
+
+/// <summary>Null when nothing is known of the user's position.</summary>
+internal sealed record RaiseSosFromLastCommand(string? UserId, string? UnitLabel, string? Note) : ICommand<object?>;
+
+internal sealed class RaiseSosFromLastValidator : AbstractValidator<RaiseSosFromLastCommand>
+{
+    public RaiseSosFromLastValidator() => RuleFor(c => c.UserId).DutyUserId();
+}
+
+internal sealed class RaiseSosFromLastHandler(IBotTracking tracking, DutySos sos) : ICommandHandler<RaiseSosFromLastCommand, object?>
+{
+    public async ValueTask<object?> Handle(RaiseSosFromLastCommand command, CancellationToken cancellationToken)
+    {
+        var last = await tracking.GetLastLocationAsync(command.UserId!, cancellationToken);
+        if (last is null)
+        {
+            return null;
+        }
+
+        var request = new RaiseSosRequest(command.UserId!, command.UnitLabel, last.SessionId, last.Lat, last.Lon, last.AccuracyM, command.Note);
+        var (data, _) = await sos.RaiseAsync(request, new Dictionary<string, object?> { ["source"] = "last" }, cancellationToken);
+        return new
+        {
+            ok = true,
+            sos_id = data.Id,
+            used_last = true,
+            last = new { lat = last.Lat, lon = last.Lon, accuracy_m = last.AccuracyM, ts = last.Ts, session_id = last.SessionId },
+        };
+    }
+}

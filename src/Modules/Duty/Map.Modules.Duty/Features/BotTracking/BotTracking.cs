@@ -1,0 +1,199 @@
+using Carter;
+using FluentValidation;
+using Map.Modules.Duty.Bot;
+using Map.Modules.Duty.Data;
+using Map.Modules.Duty.Domain;
+using Map.Modules.Duty.Wire;
+using Map.Modules.Tracker.Contracts;
+using Map.SharedKernel;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Map.Modules.Duty.Features.BotTracking;
+
+/// <summary>
+/// Positions from the bot (duty spec §3.1 rows 3–5): <c>checkin</c>, <c>live_location</c> (live sessions keyed by the
+/// Telegram <c>message_id</c>; without one the user's open bot session is reused) and <c>tracking/stop</c> (the stop
+/// summary is computed and stored by the Tracker at the close). Points are stored through the Tracker's contracts with
+/// the server's time; they are not journaled one by one (§9).
+/// </summary>
+internal sealed class BotTrackingEndpoints : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost(DutyBot.Prefix + "/checkin", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
+        {
+            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.Checkin, ct);
+            return refused ?? Results.Json(await sender.Send(new CheckinCommand(
+                DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
+                NumberInput.Read(body, "accuracy_m"), body.Text("note")?.Trim()), ct));
+        }).BotOnly();
+
+        app.MapPost(DutyBot.Prefix + "/live_location", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
+        {
+            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.LiveLocation, ct);
+            return refused ?? Results.Json(await sender.Send(new LiveLocationCommand(
+                DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
+                NumberInput.Read(body, "accuracy_m"), IntegerInput.Read(body, "message_id"), body.Boolean("is_live") ?? false), ct));
+        }).BotOnly();
+
+        app.MapPost(DutyBot.Prefix + "/tracking/stop", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
+        {
+            var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.TrackingStop, ct);
+            return refused ?? Results.Json(await sender.Send(new StopTrackingCommand(
+                DutyBot.UserId(body), IntegerInput.Read(body, "session_id"), IntegerInput.Read(body, "message_id")), ct));
+        }).BotOnly();
+    }
+}
+
+internal sealed record CheckinCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon, NumberInput AccuracyM, string? Note)
+    : ICommand<object>, IHasPosition;
+
+internal sealed class CheckinValidator : AbstractValidator<CheckinCommand>
+{
+    public CheckinValidator()
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(c => c.UserId).DutyUserId();
+        this.Position(required: false);
+        RuleFor(c => c.AccuracyM).Must(a => !a.Invalid && a.Value is null or >= 0).WithMessage("accuracy_m must be a non-negative number");
+    }
+}
+
+internal sealed class CheckinHandler(DutyDbContext db, AutoShift autoShift, ITrackingData tracking, TimeProvider clock, IEventBus events)
+    : ICommandHandler<CheckinCommand, object>
+{
+    public async ValueTask<object> Handle(CheckinCommand command, CancellationToken cancellationToken)
+    {
+        var userId = command.UserId!;
+        var note = command.Note is { Length: > 200 } full ? full[..200] : command.Note;
+        var (shift, started) = await autoShift.EnsureAsync(userId, command.UnitLabel, command.Lat.Value, command.Lon.Value, cancellationToken);
+        var now = clock.Now();
+        if (command.Lat.Value is { } lat && command.Lon.Value is { } lon)
+        {
+            // A check-in without coordinates is a journal entry only (points always have a position).
+            await tracking.RecordPointsAsync(new RecordPointsRequest(userId, PointKinds.Checkin, null, [new TrackPointInput(now, lat, lon, command.AccuracyM.Value)]), cancellationToken);
+        }
+
+        db.Events.Add(DutyEvent.Create(userId, shift.Id, now, DutyEventTypes.Checkin, DutyEvent.ActorUser, new { lat = command.Lat.Value, lon = command.Lon.Value, note }));
+        await db.SaveChangesAsync(cancellationToken);
+        if (started is not null)
+        {
+            await events.PublishAsync(started, cancellationToken);
+        }
+
+        await events.PublishAsync(DutyEvents.Checkin(userId, shift.Id, command.Lat.Value, command.Lon.Value, note), cancellationToken);
+        return new { ok = true, shift_id = shift.Id };
+    }
+}
+
+internal sealed record LiveLocationCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon, NumberInput AccuracyM, IntegerInput MessageId, bool IsLive)
+    : ICommand<object>, IHasPosition;
+
+internal sealed class LiveLocationValidator : AbstractValidator<LiveLocationCommand>
+{
+    public LiveLocationValidator()
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(c => c.UserId).DutyUserId();
+        this.Position(required: true);
+        RuleFor(c => c.AccuracyM).Must(a => !a.Invalid && a.Value is null or >= 0).WithMessage("accuracy_m must be a non-negative number");
+        RuleFor(c => c.MessageId).ValidInteger("message_id");
+    }
+}
+
+internal sealed class LiveLocationHandler(DutyDbContext db, AutoShift autoShift, ITrackingData tracking, IBotTracking sessions, TimeProvider clock, IEventBus events)
+    : ICommandHandler<LiveLocationCommand, object>
+{
+    public async ValueTask<object> Handle(LiveLocationCommand command, CancellationToken cancellationToken)
+    {
+        var userId = command.UserId!;
+        var lat = command.Lat.Value!.Value;
+        var lon = command.Lon.Value!.Value;
+        var (shift, started) = await autoShift.EnsureAsync(userId, command.UnitLabel, lat, lon, cancellationToken);
+        var messageId = (int?)command.MessageId.Value;
+        BotSession? session = command.IsLive ? await sessions.OpenBotSessionAsync(userId, shift.Id, messageId, cancellationToken) : null;
+        var now = clock.Now();
+        await tracking.RecordPointsAsync(
+            new RecordPointsRequest(userId, command.IsLive ? PointKinds.Live : PointKinds.Location, session?.SessionId, [new TrackPointInput(now, lat, lon, command.AccuracyM.Value)]),
+            cancellationToken);
+        if (session is { Created: true })
+        {
+            db.Events.Add(DutyEvent.Create(userId, shift.Id, now, DutyEventTypes.TrackingStart, DutyEvent.ActorUser, new { session_id = session.SessionId, message_id = messageId }));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (started is not null)
+        {
+            await events.PublishAsync(started, cancellationToken);
+        }
+
+        if (session is not null)
+        {
+            if (session.Created)
+            {
+                await events.PublishAsync(DutyEvents.TrackingStarted(userId, shift.Id, session.SessionId, messageId), cancellationToken);
+            }
+
+            await events.PublishAsync(DutyEvents.TrackingPoint(userId, shift.Id, session.SessionId, lat, lon, now), cancellationToken);
+        }
+
+        return new { ok = true, shift_id = shift.Id, session_id = session?.SessionId };
+    }
+}
+
+internal sealed record StopTrackingCommand(string? UserId, IntegerInput SessionId, IntegerInput MessageId) : ICommand<object>;
+
+internal sealed class StopTrackingValidator : AbstractValidator<StopTrackingCommand>
+{
+    public StopTrackingValidator()
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(c => c.UserId).DutyUserId();
+        RuleFor(c => c.SessionId).ValidInteger("session_id");
+        RuleFor(c => c.MessageId).ValidInteger("message_id");
+    }
+}
+
+internal sealed class StopTrackingHandler(DutyDbContext db, IBotTracking sessions, TimeProvider clock, IEventBus events) : ICommandHandler<StopTrackingCommand, object>
+{
+    public async ValueTask<object> Handle(StopTrackingCommand command, CancellationToken cancellationToken)
+    {
+        var userId = command.UserId!;
+        var closed = await sessions.StopSessionAsync(userId, command.SessionId.Value, (int?)command.MessageId.Value, cancellationToken);
+        if (closed is null)
+        {
+            return new { ok = true, message = "no active session" };
+        }
+
+        var summary = closed.Summary;
+        var activeShift = await db.Shifts.AsNoTracking().Where(s => s.UserId == userId && s.EndedAt == null).Select(s => (int?)s.Id).FirstOrDefaultAsync(cancellationToken);
+        db.Events.Add(DutyEvent.Create(userId, activeShift ?? closed.ShiftId, clock.Now(), DutyEventTypes.TrackingStop, DutyEvent.ActorUser, new
+        {
+            session_id = closed.SessionId,
+            snapshot = (string?)null,
+            points = summary.Points,
+            stops = summary.Stops.Count,
+            stationary_total_sec = summary.StationaryTotalSec,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync(DutyEvents.TrackingStopped(userId, closed.ShiftId, closed.SessionId), cancellationToken);
+        return new
+        {
+            ok = true,
+            session_id = closed.SessionId,
+            snapshot_url = (string?)null,
+            summary = new
+            {
+                points = summary.Points,
+                stops = summary.Stops.Select(s => new { lat = s.CenterLat, lon = s.CenterLon, duration_sec = s.DurationSec }),
+                stationary_total_sec = summary.StationaryTotalSec,
+            },
+        };
+    }
+}
