@@ -15,6 +15,14 @@ public sealed record WebAssetSource(string Module, Assembly Assembly);
 /// <summary>An entry of the shell's navigation: its title is <see cref="TitleKey"/> in the module's strings; shown from <see cref="MinRole"/> up.</summary>
 public sealed record NavLink(string Path, string Module, string TitleKey, AdminRole MinRole, int Order = 100);
 
+/// <summary>
+/// A script (and optional style) of <see cref="Module"/> that the shell adds to other modules' pages, named
+/// <c>&lt;module&gt;/&lt;page&gt;</c> in <see cref="Pages"/>, for admins from <see cref="MinRole"/> up; the module's
+/// strings are merged into those pages' strings (so its keys need a prefix of their own). Used for cross-page widgets
+/// such as Duty's SOS overlay (decision 0087).
+/// </summary>
+public sealed record PageAddon(string Module, string Script, string? Style, IReadOnlyList<string> Pages, AdminRole MinRole);
+
 /// <summary>Renders a module's HTML page template inside the shared shell (implemented by the host).</summary>
 public interface IPageRenderer
 {
@@ -36,6 +44,10 @@ public static class WebPageExtensions
     /// <summary>Adds a link to the shell's navigation.</summary>
     public static IServiceCollection AddNavLink(this IServiceCollection services, NavLink link) =>
         services.AddSingleton(link);
+
+    /// <summary>Adds a module's script (and style) to other modules' pages (see <see cref="PageAddon"/>).</summary>
+    public static IServiceCollection AddPageAddon(this IServiceCollection services, PageAddon addon) =>
+        services.AddSingleton(addon);
 
     /// <summary>
     /// Maps <c>GET <paramref name="pattern"/></c> to a page of the module, for admins with at least

@@ -15,7 +15,7 @@ namespace Map.Host.Platform.Web;
 /// of the module's or the shell's <c>strings.ru.json</c>, HTML-encoded). Scripts are files (<c>script-src 'self'</c>);
 /// the boot data is a JSON data block, which a browser never executes.
 /// </summary>
-internal sealed partial class PageRenderer(WebAssets assets, WebSettings settings, IEnumerable<NavLink> navLinks) : IPageRenderer
+internal sealed partial class PageRenderer(WebAssets assets, WebSettings settings, IEnumerable<NavLink> navLinks, IEnumerable<PageAddon> addons) : IPageRenderer
 {
     public const string ShellModule = "shell";
 
@@ -25,6 +25,7 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
     private readonly NavLink[] nav = [.. navLinks.OrderBy(l => l.Order).ThenBy(l => l.Path, StringComparer.Ordinal)];
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> strings = new(StringComparer.Ordinal);
+    private readonly PageAddon[] allAddons = [.. addons];
 
     public IResult Render(HttpContext context, string module, string page, AdminRole? minRole, string? frameAncestors = null)
     {
@@ -42,10 +43,11 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
     {
         var template = assets.Text(module, page + ".html")
             ?? throw new InvalidOperationException($"Page template web/{page}.html of module {module} is missing.");
-        var texts = Strings(module);
+        var pageAddons = allAddons.Where(a => a.Pages.Contains(module + "/" + page, StringComparer.Ordinal)).ToArray();
+        var texts = pageAddons.Length == 0 ? Strings(module) : PageStrings(module, page, pageAddons);
         var user = context.User;
         var html = template
-            .Replace("<!--shell:head-->", Head(context, module, page, texts, withShell: true), StringComparison.Ordinal)
+            .Replace("<!--shell:head-->", Head(context, module, page, texts, withShell: true) + AddonTags(context, pageAddons), StringComparison.Ordinal)
             .Replace("<!--shell:boot-->", Head(context, module, page, texts, withShell: false), StringComparison.Ordinal)
             .Replace("<!--shell:header-->", user.IsAdmin() ? Header(context, texts) : "", StringComparison.Ordinal);
         html = Placeholder().Replace(html, m => Html.Encode(texts.GetValueOrDefault(m.Groups[1].Value) ?? $"[{m.Groups[1].Value}]"));
@@ -126,6 +128,39 @@ internal sealed partial class PageRenderer(WebAssets assets, WebSettings setting
             <div class="shell-toasts" id="shell-toasts" role="status" aria-live="polite"></div>
             """;
     }
+
+    /// <summary>The addons' styles and scripts, after the shell's script (so <c>MapUI</c> exists when they run).</summary>
+    private static string AddonTags(HttpContext context, PageAddon[] pageAddons)
+    {
+        var role = context.User.AdminRole();
+        var tags = new StringBuilder();
+        foreach (var addon in pageAddons.Where(a => role is { } r && r >= a.MinRole))
+        {
+            if (addon.Style is { } style)
+            {
+                tags.Append(CultureInvariant($"\n<link rel=\"stylesheet\" href=\"/assets/{Html.Encode(addon.Module)}/{Html.Encode(style)}\">"));
+            }
+
+            tags.Append(CultureInvariant($"\n<script defer src=\"/assets/{Html.Encode(addon.Module)}/{Html.Encode(addon.Script)}\"></script>"));
+        }
+
+        return tags.ToString();
+    }
+
+    /// <summary>The page module's strings with its addons' modules' strings under them (the page's own keys win).</summary>
+    private IReadOnlyDictionary<string, string> PageStrings(string module, string page, PageAddon[] pageAddons) => strings.GetOrAdd(module + "/" + page, _ =>
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in pageAddons.Select(a => a.Module).Distinct(StringComparer.Ordinal).Append(module))
+        {
+            foreach (var (key, value) in Strings(source))
+            {
+                merged[key] = value;
+            }
+        }
+
+        return merged;
+    });
 
     private static string CultureInvariant(FormattableString value) => FormattableString.Invariant(value);
 

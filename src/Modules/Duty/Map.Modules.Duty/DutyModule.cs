@@ -17,6 +17,12 @@ namespace Map.Modules.Duty;
 /// </summary>
 public sealed class DutyModule : IModule
 {
+    /// <summary>The module's name for its browser files (<c>/assets/duty/…</c>) and strings.</summary>
+    public const string WebModule = "duty";
+
+    /// <summary>The pages that show the SOS overlay: the duty page, the main map and the command centre (decision 0087).</summary>
+    public static readonly IReadOnlyList<string> SosOverlayPages = ["duty/duty", "markers/map", "shell/panel"];
+
     public string Name => DutyDbContext.Schema;
 
     public IReadOnlyList<RateLimitBucket> RateLimitBuckets => DutyBuckets.All;
@@ -30,6 +36,9 @@ public sealed class DutyModule : IModule
         services.AddScoped<DutySos>();
         services.AddScoped<IDutySos>(sp => sp.GetRequiredService<DutySos>());
         services.AddScoped<AutoShift>();
+        services.AddWebAssets(WebModule, typeof(DutyModule).Assembly);
+        services.AddNavLink(new NavLink("/admin/duty", WebModule, "nav.duty", AdminRole.Viewer, Order: 45));
+        services.AddPageAddon(new PageAddon(WebModule, "sos.js", "sos.css", SosOverlayPages, AdminRole.Viewer));
         services.AddScoped<BreakDueJob>();
         services.AddScoped<SosEscalationJob>();
         services.AddOutboxHandler<SosEscalationHandler>(SosEscalationMessage.Type);
