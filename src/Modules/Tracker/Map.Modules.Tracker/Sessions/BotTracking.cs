@@ -112,59 +112,44 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             return new Dictionary<string, UserTracking>();
         }
 
+        // One round trip, one row per user and statement (decision 0088): the 30 newest points of the open session come
+        // as arrays, not as 30 rows repeating the session, and the KPI is computed where its session is known.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
 
-        // Section 1: each user's newest open session and its 30 newest points.
-        var open = new Dictionary<string, (SessionInfo Session, List<TrackPoint> Points)>();
-        await using (var command = new NpgsqlCommand(
+        // Statement 1, per user: the newest open session and its 30 newest points (newest first), the newest point of
+        // any kind, and the 5-minute KPI of the current session (the open one, else the newest point's).
+        var tracking = new NpgsqlBatchCommand(
             $"""
-            SELECT {SessionColumns}, {PointColumns}
+            SELECT u.user_id, {SessionColumns},
+                   op.ids, op.tss, op.lats, op.lons, op.accs, op.kinds, op.speeds, op.bearings, op.flags,
+                   lp.session_id, lp.id, lp.ts, lp.lat, lp.lon, lp.accuracy_m, lp.kind, lp.speed_mps, lp.bearing_deg, lp.flags,
+                   k.n, k.acc, k.jumps
             FROM unnest($1::text[]) AS u(user_id)
-            CROSS JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s
-            LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_points WHERE session_id = s.id ORDER BY ts DESC LIMIT 30) p ON true
-            """,
-            connection))
-        {
-            command.Parameters.AddWithValue(users);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var session = ReadSession(reader, 0);
-                if (!open.TryGetValue(session.UserId, out var entry))
-                {
-                    entry = (session, []);
-                    open[session.UserId] = entry;
-                }
+            LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(x.id ORDER BY x.ts DESC) AS ids, array_agg(x.ts ORDER BY x.ts DESC) AS tss,
+                       array_agg(x.lat ORDER BY x.ts DESC) AS lats, array_agg(x.lon ORDER BY x.ts DESC) AS lons,
+                       array_agg(x.accuracy_m ORDER BY x.ts DESC) AS accs, array_agg(x.kind ORDER BY x.ts DESC) AS kinds,
+                       array_agg(x.speed_mps ORDER BY x.ts DESC) AS speeds, array_agg(x.bearing_deg ORDER BY x.ts DESC) AS bearings,
+                       array_agg(array_to_string(x.flags, chr(31)) ORDER BY x.ts DESC) AS flags
+                FROM (SELECT id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags FROM tracker.tracking_points
+                      WHERE session_id = s.id ORDER BY ts DESC LIMIT 30) x) op ON s.id IS NOT NULL
+            LEFT JOIN LATERAL (
+                SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p WHERE p.user_id = u.user_id ORDER BY p.ts DESC LIMIT 1) lp ON true
+            LEFT JOIN LATERAL (
+                SELECT count(*) AS n, avg(q.accuracy_m) AS acc, count(*) FILTER (WHERE 'jump' = ANY(q.flags)) AS jumps
+                FROM (SELECT accuracy_m, flags FROM tracker.tracking_points
+                      WHERE session_id = coalesce(s.id, lp.session_id) AND ts >= $2 ORDER BY ts DESC LIMIT 500) q) k
+                ON coalesce(s.id, lp.session_id) IS NOT NULL
+            """);
+        tracking.Parameters.Add(new NpgsqlParameter { Value = users });
+        tracking.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(now, DateTimeKind.Utc).AddMinutes(-5) });
+        batch.BatchCommands.Add(tracking);
 
-                if (!reader.IsDBNull(11))
-                {
-                    entry.Points.Add(ReadPoint(reader, 11));
-                }
-            }
-        }
-
-        // Section 2: each user's newest point of any kind.
-        var latest = new Dictionary<string, (TrackPoint Point, long? SessionId)>();
-        await using (var command = new NpgsqlCommand(
-            $"""
-            SELECT u.user_id, p.session_id, {PointColumns}
-            FROM unnest($1::text[]) AS u(user_id)
-            CROSS JOIN LATERAL (SELECT * FROM tracker.tracking_points WHERE user_id = u.user_id ORDER BY ts DESC LIMIT 1) p
-            """,
-            connection))
-        {
-            command.Parameters.AddWithValue(users);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                latest[reader.GetString(0)] = (ReadPoint(reader, 2), reader.IsDBNull(1) ? null : reader.GetInt64(1));
-            }
-        }
-
-        // Section 3: the current device (not revoked, newest seen, then newest paired) and its health; without such a
+        // Statement 2: the current device (not revoked, newest seen, then newest paired) and its health; without such a
         // device, the user's newest health row.
-        var devices = new Dictionary<string, (bool HasDevice, DateTime? LastSeenAt, DeviceHealthData? Health)>();
-        await using (var command = new NpgsqlCommand(
+        var devicesCommand = new NpgsqlBatchCommand(
             """
             SELECT u.user_id, d.public_id, d.last_seen_at,
                    h.device_id, h.user_id, h.updated_at, h.battery_pct, h.is_charging, h.net, h.gps, h.accuracy_m, h.queue_size,
@@ -182,11 +167,30 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
                     WHERE d.public_id IS NULL AND y.user_id = u.user_id ORDER BY y.updated_at DESC LIMIT 1) newest
                 LIMIT 1) h ON true
             WHERE d.public_id IS NOT NULL OR h.device_id IS NOT NULL
-            """,
-            connection))
+            """);
+        devicesCommand.Parameters.Add(new NpgsqlParameter { Value = users });
+        batch.BatchCommands.Add(devicesCommand);
+
+        var result = new Dictionary<string, UserTracking>();
+        var devices = new Dictionary<string, (bool HasDevice, DateTime? LastSeenAt, DeviceHealthData? Health)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            command.Parameters.AddWithValue(users);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var user = reader.GetString(0);
+                var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
+                var points = open is null || reader.IsDBNull(12) ? [] : ReadPointArrays(reader, 12);
+                var latest = reader.IsDBNull(22) ? null : ReadPoint(reader, 22);
+                long? latestSession = latest is null || reader.IsDBNull(21) ? null : reader.GetInt64(21);
+                var kpiSession = open?.Id ?? latestSession;
+                var kpi = kpiSession is null ? null : new SessionKpi(
+                    reader.IsDBNull(31) ? 0 : (int)reader.GetInt64(31),
+                    reader.IsDBNull(32) ? null : Math.Round(reader.GetDouble(32), 1),
+                    reader.IsDBNull(33) ? 0 : (int)reader.GetInt64(33));
+                result[user] = new UserTracking(user, open, points, latest, latestSession, null, false, null, kpi);
+            }
+
+            await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var health = reader.IsDBNull(3) ? null : new DeviceHealthData(
@@ -199,55 +203,37 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             }
         }
 
-        // Section 4: the 5-minute KPI of each user's current session (open session, else the newest point's session).
-        var kpiSessions = users
-            .Select(u => open.TryGetValue(u, out var o) ? o.Session.Id : latest.TryGetValue(u, out var l) ? l.SessionId : null)
-            .OfType<long>()
-            .Distinct()
-            .ToArray();
-        var kpis = new Dictionary<long, SessionKpi>();
-        if (kpiSessions.Length > 0)
+        foreach (var (user, device) in devices)
         {
-            await using var command = new NpgsqlCommand(
-                """
-                SELECT k.sid, count(p.ts), avg(p.accuracy_m), count(p.ts) FILTER (WHERE 'jump' = ANY(p.flags))
-                FROM unnest($1::bigint[]) AS k(sid)
-                CROSS JOIN LATERAL (
-                    SELECT ts, accuracy_m, flags FROM tracker.tracking_points
-                    WHERE session_id = k.sid AND ts >= $2 ORDER BY ts DESC LIMIT 500) p
-                GROUP BY k.sid
-                """,
-                connection);
-            command.Parameters.AddWithValue(kpiSessions);
-            command.Parameters.AddWithValue(DateTime.SpecifyKind(now, DateTimeKind.Utc).AddMinutes(-5));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            if (result.TryGetValue(user, out var tracked))
             {
-                kpis[reader.GetInt64(0)] = new SessionKpi(
-                    (int)reader.GetInt64(1), reader.IsDBNull(2) ? null : Math.Round(reader.GetDouble(2), 1), (int)reader.GetInt64(3));
+                result[user] = tracked with { DeviceLastSeenAt = device.LastSeenAt, HasDevice = device.HasDevice, Health = device.Health };
             }
         }
 
-        var result = new Dictionary<string, UserTracking>();
-        foreach (var user in users)
+        return result;
+    }
+
+    /// <summary>The points of statement 1 of <see cref="GetUserTrackingAsync"/>: one array per column, newest first.</summary>
+    private static List<TrackPoint> ReadPointArrays(NpgsqlDataReader r, int o)
+    {
+        var ids = r.GetFieldValue<long[]>(o);
+        var ts = r.GetFieldValue<DateTime[]>(o + 1);
+        var lats = r.GetFieldValue<double[]>(o + 2);
+        var lons = r.GetFieldValue<double[]>(o + 3);
+        var accuracies = r.GetFieldValue<double?[]>(o + 4);
+        var kinds = r.GetFieldValue<string[]>(o + 5);
+        var speeds = r.GetFieldValue<double?[]>(o + 6);
+        var bearings = r.GetFieldValue<double?[]>(o + 7);
+        var flags = r.GetFieldValue<string?[]>(o + 8);
+        var points = new List<TrackPoint>(ids.Length);
+        for (var i = 0; i < ids.Length; i++)
         {
-            var hasOpen = open.TryGetValue(user, out var o);
-            var hasLatest = latest.TryGetValue(user, out var l);
-            var hasDevice = devices.TryGetValue(user, out var d);
-            var kpiSession = hasOpen ? o.Session.Id : hasLatest ? l.SessionId : null;
-            result[user] = new UserTracking(
-                user,
-                hasOpen ? o.Session : null,
-                hasOpen ? o.Points : [],
-                hasLatest ? l.Point : null,
-                hasLatest ? l.SessionId : null,
-                hasDevice ? d.LastSeenAt : null,
-                hasDevice && d.HasDevice,
-                hasDevice ? d.Health : null,
-                kpiSession is { } sid ? kpis.GetValueOrDefault(sid) ?? new SessionKpi(0, null, 0) : null);
+            IReadOnlyList<string> pointFlags = string.IsNullOrEmpty(flags[i]) ? [] : flags[i]!.Split('\u001f');
+            points.Add(new TrackPoint(ids[i], ts[i], lats[i], lons[i], accuracies[i], kinds[i], speeds[i], bearings[i], pointFlags));
         }
 
-        return result;
+        return points;
     }
 
     public async Task<IReadOnlyList<SessionInfo>> GetShiftSessionsAsync(string userId, int shiftId, int limit, CancellationToken cancellationToken = default)
