@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace Map.Modules.Tracker.Features.MobileConnect;
+namespace Map.Modules.Tracker.Features.PhoneRequest;
 
 /// <summary>
 /// The bot's side of phone onboarding (tracker spec §3.4, key in <c>X-API-KEY</c>, envelope):
