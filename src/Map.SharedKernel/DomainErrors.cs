@@ -17,6 +17,9 @@ public enum DomainErrorKind
 
     /// <summary>A value is larger than the rule allows, e.g. a photo over UPLOAD_MAX_MB (413).</summary>
     TooLarge,
+
+    /// <summary>What the request names existed but has expired, e.g. a one-time link past its life (410).</summary>
+    Gone,
 }
 
 /// <summary>
@@ -38,4 +41,6 @@ public sealed class DomainException(DomainErrorKind kind, string error) : Except
     public static DomainException Conflict(string error) => new(DomainErrorKind.Conflict, error);
 
     public static DomainException TooLarge(string error) => new(DomainErrorKind.TooLarge, error);
+
+    public static DomainException Gone(string error) => new(DomainErrorKind.Gone, error);
 }

@@ -78,6 +78,7 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
         DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
         DomainErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        DomainErrorKind.Gone => StatusCodes.Status410Gone,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

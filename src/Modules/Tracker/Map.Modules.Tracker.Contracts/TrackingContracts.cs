@@ -133,3 +133,13 @@ public interface IBotTracking
     /// <summary>A session with up to <paramref name="maxPoints"/> points and its stops; null when it does not exist.</summary>
     Task<SessionTrack?> GetSessionTrackAsync(long sessionId, int maxPoints, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// Who has service access ("Служба", admin-platform spec §4.8), for other modules (e.g. Duty deciding who is an
+/// officer). The Tracker owns <c>service_access</c> together with phone onboarding, which is gated by it.
+/// </summary>
+public interface IServiceAccessDirectory
+{
+    /// <summary><c>guest|pending|officer|admin|denied</c> per Telegram id asked (<c>guest</c> when there is no row).</summary>
+    Task<IReadOnlyDictionary<string, string>> GetStatusesAsync(IReadOnlyCollection<string> tgUserIds, CancellationToken cancellationToken = default);
+}

@@ -52,6 +52,15 @@ internal sealed class TrackerOptions
 
     public string? PreferredBaseUrl { get; init; }
 
+    /// <summary>Life of a bootstrap token and its pair code (<c>BOOTSTRAP_TTL_MIN</c>).</summary>
+    public TimeSpan BootstrapTtl { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Telegram ids the bot may ask a bootstrap link for (<c>BOOTSTRAP_ALLOWED_TELEGRAM_IDS</c>, else <c>ADMIN_TELEGRAM_IDS</c>); empty: any.</summary>
+    public IReadOnlySet<string> BootstrapAllowedTelegramIds { get; init; } = new HashSet<string>();
+
+    /// <summary>Approving a phone request sends the officer the Telegram message with the button (<c>MOBILE_CONNECT_AUTO_SEND</c>).</summary>
+    public bool MobileConnectAutoSend { get; init; } = true;
+
     /// <summary>Largest device request body (a 100-point batch is about 12 KB).</summary>
     public int MaxDeviceBodyBytes { get; init; } = 1024 * 1024;
 
@@ -78,7 +87,12 @@ internal sealed class TrackerOptions
         NotifySeverities = Csv(EnvironmentSettings.Optional(config, "TRACKER_TG_NOTIFY_SEVERITIES") ?? "crit").Select(s => s.ToLowerInvariant()).ToHashSet(),
         NotifyKinds = Csv(EnvironmentSettings.Optional(config, "TRACKER_TG_NOTIFY_KINDS")).ToHashSet(),
         NotifyMinInterval = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "TRACKER_TG_NOTIFY_MIN_INTERVAL_SEC", 900, 0, 86_400 * 7)),
-        PreferredBaseUrl = EnvironmentSettings.Optional(config, "BOOTSTRAP_PREFERRED_BASE_URL"),
+        PreferredBaseUrl = EnvironmentSettings.Url(config, "BOOTSTRAP_PREFERRED_BASE_URL", "https://map.example.org", "http", "https")?.AbsoluteUri.TrimEnd('/'),
+        BootstrapTtl = TimeSpan.FromMinutes(EnvironmentSettings.Int(config, "BOOTSTRAP_TTL_MIN", 10, 1, 1440)),
+        BootstrapAllowedTelegramIds = (Csv(EnvironmentSettings.Optional(config, "BOOTSTRAP_ALLOWED_TELEGRAM_IDS")) is { Length: > 0 } allowed
+            ? allowed
+            : Csv(EnvironmentSettings.Optional(config, "ADMIN_TELEGRAM_IDS"))).ToHashSet(StringComparer.Ordinal),
+        MobileConnectAutoSend = EnvironmentSettings.Bool(config, "MOBILE_CONNECT_AUTO_SEND", true),
     };
 
     private static string[] Csv(string? raw) =>

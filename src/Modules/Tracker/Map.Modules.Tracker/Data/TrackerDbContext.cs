@@ -32,6 +32,12 @@ internal sealed class TrackerDbContext(DbContextOptions<TrackerDbContext> option
 
     public DbSet<TrackingStop> Stops => Set<TrackingStop>();
 
+    public DbSet<ServiceAccess> ServiceAccessRows => Set<ServiceAccess>();
+
+    public DbSet<ConnectRequest> ConnectRequests => Set<ConnectRequest>();
+
+    public DbSet<BootstrapToken> BootstrapTokens => Set<BootstrapToken>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -56,8 +62,48 @@ internal sealed class TrackerDbContext(DbContextOptions<TrackerDbContext> option
             code.ToTable("tracker_pair_codes");
             code.Property(c => c.CodeHash).HasMaxLength(64).IsFixedLength();
             code.Property(c => c.Label).HasMaxLength(TrackerDevice.LabelMaxLength);
+            code.Property(c => c.UserId).HasMaxLength(TrackerDevice.UserIdMaxLength);
             code.HasIndex(c => c.CodeHash, "ux_tracker_pair_codes_code_hash").HasDatabaseName("ux_tracker_pair_codes_code_hash").IsUnique();
             code.HasIndex(c => c.ExpiresAt, "ix_tracker_pair_codes_expires_at").HasDatabaseName("ix_tracker_pair_codes_expires_at");
+        });
+
+        modelBuilder.Entity<ServiceAccess>(access =>
+        {
+            access.ToTable("service_access");
+            access.Property(a => a.TgUserId).HasMaxLength(ServiceAccess.TgUserIdMaxLength);
+            access.Property(a => a.Status).HasMaxLength(16);
+            access.Property(a => a.DecidedBy).HasMaxLength(ServiceAccess.DecidedByMaxLength);
+            access.Property(a => a.Note).HasMaxLength(ServiceAccess.NoteMaxLength);
+            access.Ignore(a => a.EffectiveStatus);
+            access.HasIndex(a => a.TgUserId, "ux_service_access_tg_user_id").HasDatabaseName("ux_service_access_tg_user_id").IsUnique();
+            access.HasIndex(a => a.Status, "ix_service_access_status").HasDatabaseName("ix_service_access_status");
+        });
+
+        modelBuilder.Entity<ConnectRequest>(request =>
+        {
+            request.ToTable("tracker_connect_requests", t => t.HasCheckConstraint("ck_tracker_connect_requests_status", "status IN ('pending', 'approved', 'denied')"));
+            request.Property(r => r.TgUserId).HasMaxLength(TrackerDevice.UserIdMaxLength);
+            request.Property(r => r.Status).HasMaxLength(16);
+            request.Property(r => r.Note).HasMaxLength(ServiceAccess.NoteMaxLength);
+            request.Property(r => r.BaseUrl).HasMaxLength(BootstrapToken.BaseUrlMaxLength);
+            request.Property(r => r.DecidedBy).HasMaxLength(ServiceAccess.DecidedByMaxLength);
+            request.Property(r => r.LastSentVia).HasMaxLength(8);
+            request.Property(r => r.LastSendError).HasMaxLength(ConnectRequest.SendErrorMaxLength);
+            request.HasIndex(r => r.TgUserId, "ux_tracker_connect_requests_tg_user_id").HasDatabaseName("ux_tracker_connect_requests_tg_user_id").IsUnique();
+            request.HasIndex(r => r.Status, "ix_tracker_connect_requests_status").HasDatabaseName("ix_tracker_connect_requests_status");
+        });
+
+        modelBuilder.Entity<BootstrapToken>(token =>
+        {
+            token.ToTable("tracker_bootstrap_tokens");
+            token.Property(t => t.TokenHash).HasMaxLength(64).IsFixedLength();
+            token.Property(t => t.TgUserId).HasMaxLength(TrackerDevice.UserIdMaxLength);
+            token.Property(t => t.Label).HasMaxLength(TrackerDevice.LabelMaxLength);
+            token.Property(t => t.BaseUrl).HasMaxLength(BootstrapToken.BaseUrlMaxLength);
+            token.HasOne<TrackerPairCode>().WithMany().HasForeignKey(t => t.PairCodeId).OnDelete(DeleteBehavior.Cascade);
+            token.HasIndex(t => t.TokenHash, "ux_tracker_bootstrap_tokens_token_hash").HasDatabaseName("ux_tracker_bootstrap_tokens_token_hash").IsUnique();
+            token.HasIndex(t => t.TgUserId, "ix_tracker_bootstrap_tokens_tg_user_id").HasDatabaseName("ix_tracker_bootstrap_tokens_tg_user_id");
+            token.HasIndex(t => t.PairCodeId, "ix_tracker_bootstrap_tokens_pair_code_id").HasDatabaseName("ix_tracker_bootstrap_tokens_pair_code_id");
         });
 
         modelBuilder.Entity<DeviceHealth>(health =>

@@ -58,6 +58,9 @@ internal sealed class TrackerPairCode
 
     public string? Label { get; set; }
 
+    /// <summary>The officer a bootstrap code pairs for (their Telegram id); null for an admin's code (<c>DT-…</c> user).</summary>
+    public string? UserId { get; set; }
+
     public static string NewCode() => RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Hash(string code) => TrackerDevice.HashToken(code);

@@ -167,6 +167,171 @@ namespace Map.Modules.Tracker.Data.Migrations
                     b.ToTable("tracker_alert_notify_log", "tracker");
                 });
 
+            modelBuilder.Entity("Map.Modules.Tracker.Domain.BootstrapToken", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("BaseUrl")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("base_url");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("label");
+
+                    b.Property<int>("PairCodeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("pair_code_id");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("TgUserId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tg_user_id");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("token_hash")
+                        .IsFixedLength();
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tracker_bootstrap_tokens");
+
+                    b.HasIndex(new[] { "PairCodeId" }, "ix_tracker_bootstrap_tokens_pair_code_id")
+                        .HasDatabaseName("ix_tracker_bootstrap_tokens_pair_code_id");
+
+                    b.HasIndex(new[] { "TgUserId" }, "ix_tracker_bootstrap_tokens_tg_user_id")
+                        .HasDatabaseName("ix_tracker_bootstrap_tokens_tg_user_id");
+
+                    b.HasIndex(new[] { "TokenHash" }, "ux_tracker_bootstrap_tokens_token_hash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_tracker_bootstrap_tokens_token_hash");
+
+                    b.ToTable("tracker_bootstrap_tokens", "tracker");
+                });
+
+            modelBuilder.Entity("Map.Modules.Tracker.Domain.ConnectRequest", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("BaseUrl")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("base_url");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTime?>("DeniedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("denied_at");
+
+                    b.Property<int>("IssueSeq")
+                        .HasColumnType("integer")
+                        .HasColumnName("issue_seq");
+
+                    b.Property<DateTime?>("LastIssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_issued_at");
+
+                    b.Property<string>("LastSendError")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("last_send_error");
+
+                    b.Property<DateTime?>("LastSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_sent_at");
+
+                    b.Property<string>("LastSentVia")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("last_sent_via");
+
+                    b.Property<int?>("LastTokenId")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_token_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("note");
+
+                    b.Property<bool?>("SendOk")
+                        .HasColumnType("boolean")
+                        .HasColumnName("send_ok");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TgUserId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tg_user_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tracker_connect_requests");
+
+                    b.HasIndex(new[] { "Status" }, "ix_tracker_connect_requests_status")
+                        .HasDatabaseName("ix_tracker_connect_requests_status");
+
+                    b.HasIndex(new[] { "TgUserId" }, "ux_tracker_connect_requests_tg_user_id")
+                        .IsUnique()
+                        .HasDatabaseName("ux_tracker_connect_requests_tg_user_id");
+
+                    b.ToTable("tracker_connect_requests", "tracker", t =>
+                        {
+                            t.HasCheckConstraint("ck_tracker_connect_requests_status", "status IN ('pending', 'approved', 'denied')");
+                        });
+                });
+
             modelBuilder.Entity("Map.Modules.Tracker.Domain.DeviceHealth", b =>
                 {
                     b.Property<string>("DeviceId")
@@ -347,6 +512,62 @@ namespace Map.Modules.Tracker.Data.Migrations
                         .HasDatabaseName("ix_tracker_device_health_log_ts");
 
                     b.ToTable("tracker_device_health_log", "tracker");
+                });
+
+            modelBuilder.Entity("Map.Modules.Tracker.Domain.ServiceAccess", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTime?>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TgUserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("tg_user_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_service_access");
+
+                    b.HasIndex(new[] { "Status" }, "ix_service_access_status")
+                        .HasDatabaseName("ix_service_access_status");
+
+                    b.HasIndex(new[] { "TgUserId" }, "ux_service_access_tg_user_id")
+                        .IsUnique()
+                        .HasDatabaseName("ux_service_access_tg_user_id");
+
+                    b.ToTable("service_access", "tracker");
                 });
 
             modelBuilder.Entity("Map.Modules.Tracker.Domain.TrackerAlert", b =>
@@ -557,6 +778,11 @@ namespace Map.Modules.Tracker.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("used_at");
 
+                    b.Property<string>("UserId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("user_id");
+
                     b.HasKey("Id")
                         .HasName("pk_tracker_pair_codes");
 
@@ -715,6 +941,16 @@ namespace Map.Modules.Tracker.Data.Migrations
                         .HasDatabaseName("ix_tracking_stops_session_id");
 
                     b.ToTable("tracking_stops", "tracker");
+                });
+
+            modelBuilder.Entity("Map.Modules.Tracker.Domain.BootstrapToken", b =>
+                {
+                    b.HasOne("Map.Modules.Tracker.Domain.TrackerPairCode", null)
+                        .WithMany()
+                        .HasForeignKey("PairCodeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tracker_bootstrap_tokens_tracker_pair_codes_pair_code_id");
                 });
 
             modelBuilder.Entity("Map.Modules.Tracker.Domain.TrackingStop", b =>

@@ -96,7 +96,8 @@ internal sealed class PairHandler(TrackerDbContext db, TrackerOptions options, T
                 };
             }
 
-            var label = await db.PairCodes.Where(c => c.CodeHash == hash).Select(c => c.Label).FirstAsync(cancellationToken);
+            var consumedCode = await db.PairCodes.Where(c => c.CodeHash == hash).Select(c => new { c.Label, c.UserId }).FirstAsync(cancellationToken);
+            var label = consumedCode.Label;
             var (token, tokenHash) = TrackerDevice.NewToken();
             var device = new TrackerDevice
             {
@@ -106,9 +107,9 @@ internal sealed class PairHandler(TrackerDbContext db, TrackerOptions options, T
                 CreatedAt = now,
                 LastSeenAt = now,
             };
-            // Identity comes from the server only: onboarding (bootstrap token) will bind a Telegram id; an admin code
-            // gives a standalone user.
-            device.UserId = "DT-" + device.PublicId;
+            // Identity comes from the server only: a bootstrap code binds the officer's Telegram id (the Duty join
+            // key); an admin code gives a standalone user. What the phone claims is ignored.
+            device.UserId = consumedCode.UserId ?? "DT-" + device.PublicId;
             var revoked = options.AutoRevokeOnPair ? await RevokeOthersAsync(device.UserId, now, cancellationToken) : [];
             db.Devices.Add(device);
             try
