@@ -1,5 +1,7 @@
 using Map.Modules.Chat.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Map.Modules.Chat.EventChat;
 
@@ -24,9 +26,9 @@ internal sealed class Chat2ChannelStore(ChatDbContext db, TimeProvider clock)
             _ when dmKey is not null => "(dm_key) WHERE type = 'dm' AND dm_key IS NOT NULL",
             _ => null,
         };
-        var sql = "INSERT INTO chat.chat2_channels (id, type, shift_id, marker_id, dm_key, created_at, last_seq) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, 0)"
+        var sql = "INSERT INTO chat.chat2_channels (id, type, shift_id, marker_id, dm_key, created_at, last_seq) VALUES (@id, @type, @shift, @marker, @dm, @now, 0)"
             + (conflict is null ? "" : " ON CONFLICT " + conflict + " DO NOTHING");
-        var created = await db.Database.ExecuteSqlRawAsync(sql, [id, type, (object?)shiftId ?? DBNull.Value, (object?)markerId ?? DBNull.Value, (object?)dmKey ?? DBNull.Value, now], cancellationToken) == 1;
+        var created = await db.Database.ExecuteSqlRawAsync(sql, [new NpgsqlParameter("id", NpgsqlDbType.Varchar) { Value = id }, new NpgsqlParameter("type", NpgsqlDbType.Varchar) { Value = type }, new NpgsqlParameter("shift", NpgsqlDbType.Integer) { Value = (object?)shiftId ?? DBNull.Value }, new NpgsqlParameter("marker", NpgsqlDbType.Integer) { Value = (object?)markerId ?? DBNull.Value }, new NpgsqlParameter("dm", NpgsqlDbType.Varchar) { Value = (object?)dmKey ?? DBNull.Value }, new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now }], cancellationToken) == 1;
         var channel = created
             ? await db.Channels2.AsNoTracking().SingleAsync(c => c.Id == id, cancellationToken)
             : type switch
