@@ -50,7 +50,7 @@ internal sealed class RegisterPushTokenHandler(ChatDbContext db, TimeProvider cl
             $"""
             INSERT INTO chat.chat2_push_tokens AS t (member_type, member_id, token, created_at) VALUES ({command.Caller.Type}, {command.Caller.Id}, {command.Token}, {clock.Now()})
             ON CONFLICT (token) DO UPDATE SET member_type = EXCLUDED.member_type, member_id = EXCLUDED.member_id
-            RETURNING t.id AS "Id", (xmax = 0) AS "Created"
+            RETURNING t.id AS "id", (xmax = 0) AS "created"
             """).ToListAsync(cancellationToken);
         return (rows[0].Id, rows[0].Created);
     }

@@ -59,11 +59,11 @@ internal sealed class ChannelListHandler(ChatDbContext db) : IQueryHandler<Chann
         // admin's mark, each through the (channel_id, seq) index.
         return await db.Database.SqlQuery<ChannelListItem>(
             $"""
-            SELECT c.id AS "Id", c.type AS "Type", c.shift_id AS "ShiftId", c.marker_id AS "MarkerId", c.last_message_at AS "LastMessageAt",
-                   COALESCE(NULLIF(last.text, ''), last.kind) AS "Preview",
+            SELECT c.id AS "id", c.type AS "type", c.shift_id AS "shift_id", c.marker_id AS "marker_id", c.last_message_at AS "last_message_at",
+                   COALESCE(NULLIF(last.text, ''), last.kind) AS "preview",
                    (SELECT count(*)::int FROM chat.chat2_messages u
                      WHERE u.channel_id = c.id AND u.seq > COALESCE(mb.last_read_seq, 0)
-                       AND NOT (u.sender_type = 'admin' AND u.sender_id = {admin})) AS "Unread"
+                       AND NOT (u.sender_type = 'admin' AND u.sender_id = {admin})) AS "unread"
             FROM (SELECT * FROM chat.chat2_channels ORDER BY last_message_at DESC NULLS LAST, id LIMIT {query.Limit}) c
             LEFT JOIN chat.chat2_messages last ON last.channel_id = c.id AND last.seq = c.last_seq
             LEFT JOIN chat.chat2_members mb ON mb.channel_id = c.id AND mb.member_type = 'admin' AND mb.member_id = {admin}
@@ -85,10 +85,10 @@ internal sealed class UnreadByRefHandler(ChatDbContext db) : IQueryHandler<Unrea
         var ids = query.Ids.ToArray();
         var rows = await db.Database.SqlQuery<UnreadRow>(
             $"""
-            SELECT CASE WHEN c.type = 'shift' THEN c.shift_id ELSE c.marker_id END AS "Ref",
+            SELECT CASE WHEN c.type = 'shift' THEN c.shift_id ELSE c.marker_id END AS "ref",
                    (SELECT count(*)::int FROM chat.chat2_messages u
                      WHERE u.channel_id = c.id AND u.seq > COALESCE(mb.last_read_seq, 0)
-                       AND NOT (u.sender_type = 'admin' AND u.sender_id = {query.Caller.Id})) AS "Unread"
+                       AND NOT (u.sender_type = 'admin' AND u.sender_id = {query.Caller.Id})) AS "unread"
             FROM chat.chat2_channels c
             LEFT JOIN chat.chat2_members mb ON mb.channel_id = c.id AND mb.member_type = 'admin' AND mb.member_id = {query.Caller.Id}
             WHERE c.type = {query.Type} AND (CASE WHEN c.type = 'shift' THEN c.shift_id ELSE c.marker_id END) = ANY({ids})
