@@ -9,7 +9,7 @@ namespace Map.Modules.Chat.EventChat;
 internal sealed record PurgeOutcome(int Messages, int Files);
 
 /// <summary>
-/// Deletes event-chat messages older than a number of days, and their media files (decision 0112): in batches of
+/// Deletes event-chat messages older than a number of days, and their media files (decision 0111): in batches of
 /// <see cref="BatchSize"/> rows, each its own short statement (receipts go by cascade), so the channel tables are never
 /// locked for long. Files are deleted after their rows' batch committed.
 /// </summary>

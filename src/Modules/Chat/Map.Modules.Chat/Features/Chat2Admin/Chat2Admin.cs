@@ -14,7 +14,7 @@ namespace Map.Modules.Chat.Features.Chat2Admin;
 /// <summary>
 /// <c>GET /api/chat2/metrics</c> (viewer) → the in-process counters; <c>POST /api/chat2/push/register {token}</c> (ID2)
 /// → 201 <c>registered</c> / 200 <c>updated</c> (a token moves to its latest caller); <c>POST /api/chat2/push/test</c>
-/// (superadmin) → <c>{"sent": n}</c>, 0 while push delivery is not configured (decision 0113).
+/// (superadmin) → <c>{"sent": n}</c>, 0 while push delivery is not configured (decision 0111).
 /// </summary>
 internal sealed class Chat2AdminEndpoints : ICarterModule
 {
