@@ -1,4 +1,5 @@
 using Map.Modules.Chat.Data;
+using Map.Modules.Chat.EventChat;
 using Map.Modules.Chat.Features;
 using Map.Modules.Chat.Telegram;
 using Map.SharedKernel;
@@ -40,11 +41,25 @@ public sealed class ChatModule : IModule
         services.AddOutboxHandler<TelegramReplyHandler>(TelegramReplyMessage.Type);
         services.AddWebAssets(WebModule, typeof(ChatModule).Assembly);
         services.AddNavLink(new NavLink("/admin/chat", WebModule, "nav.chat", AdminRole.Viewer, Order: 40));
+
+        // The event chat ("chat2"): channels of shifts, incidents and DMs between admins and tracker phones.
+        services.AddSingleton(Chat2Settings.From(configuration));
+        services.AddSingleton<Chat2Counters>();
+        services.AddSingleton<Chat2MediaStore>();
+        services.AddScoped<Chat2Access>();
+        services.AddScoped<Chat2Posting>();
+        services.AddScoped<Chat2ChannelStore>();
+        services.AddScoped<Chat2Retention>();
+        services.AddNavLink(new NavLink("/admin/events-chat", WebModule, "nav.events_chat", AdminRole.Viewer, Order: 41));
     }
+
+    public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<Chat2RetentionJob>(Chat2RetentionJob.JobId, Chat2RetentionJob.Cron);
 
     public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
     [
         new(ChatRateLimits.Messages, "RATE_LIMIT_CHAT_PER_MINUTE", 120, RateLimitBodyStyle.Detailed),
+        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal),
+        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal),
     ];
 }
 
@@ -52,4 +67,11 @@ public sealed class ChatModule : IModule
 internal static class ChatRateLimits
 {
     public const string Messages = "chat";
+}
+
+/// <summary>The event chat's buckets (chat spec §5), per sender: send and send_template share one.</summary>
+internal static class Chat2Buckets
+{
+    public const string Send = "chat2_send";
+    public const string Upload = "chat2_upload";
 }

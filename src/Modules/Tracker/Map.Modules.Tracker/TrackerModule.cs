@@ -33,6 +33,7 @@ public sealed class TrackerModule : IModule
         services.AddScoped<RevokedTraffic>();
         services.AddScoped<Wire.DeviceViews>();
         services.AddScoped<Contracts.ITrackingData, TrackingData>();
+        services.AddScoped<Contracts.IDeviceTokens, DeviceTokens>();
         services.AddWebAssets(WebModule, typeof(TrackerModule).Assembly);
         services.AddNavLink(new NavLink("/admin/devices", WebModule, "nav.devices", AdminRole.Viewer, Order: 50));
         services.AddNavLink(new NavLink("/admin/problems", WebModule, "nav.problems", AdminRole.Viewer, Order: 52));

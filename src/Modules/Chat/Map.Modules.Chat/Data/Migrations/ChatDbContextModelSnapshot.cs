@@ -220,6 +220,330 @@ namespace Map.Modules.Chat.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Channel2", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DmKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("dm_key");
+
+                    b.Property<DateTime?>("LastMessageAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_message_at");
+
+                    b.Property<long>("LastSeq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("last_seq");
+
+                    b.Property<int?>("MarkerId")
+                        .HasColumnType("integer")
+                        .HasColumnName("marker_id");
+
+                    b.Property<int?>("ShiftId")
+                        .HasColumnType("integer")
+                        .HasColumnName("shift_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_chat2_channels");
+
+                    b.HasIndex(new[] { "LastMessageAt", "Id" }, "ix_chat2_channels_last")
+                        .HasDatabaseName("ix_chat2_channels_last");
+
+                    b.HasIndex(new[] { "DmKey" }, "uq_chat2_channels_dm")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_channels_dm")
+                        .HasFilter("type = 'dm' AND dm_key IS NOT NULL");
+
+                    b.HasIndex(new[] { "MarkerId" }, "uq_chat2_channels_incident")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_channels_incident")
+                        .HasFilter("type = 'incident'");
+
+                    b.HasIndex(new[] { "ShiftId" }, "uq_chat2_channels_shift")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_channels_shift")
+                        .HasFilter("type = 'shift'");
+
+                    b.ToTable("chat2_channels", "chat", t =>
+                        {
+                            t.HasCheckConstraint("ck_chat2_channels_incident", "type <> 'incident' OR marker_id IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_chat2_channels_shift", "type <> 'shift' OR shift_id IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_chat2_channels_type", "type IN ('shift', 'incident', 'dm')");
+                        });
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Channel2Member", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTime?>("LastReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_read_at");
+
+                    b.Property<string>("LastReadMessageId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("last_read_message_id");
+
+                    b.Property<long>("LastReadSeq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("last_read_seq");
+
+                    b.Property<string>("MemberId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("MemberType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("member_type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_chat2_members");
+
+                    b.HasIndex(new[] { "MemberType", "MemberId" }, "ix_chat2_members_member")
+                        .HasDatabaseName("ix_chat2_members_member");
+
+                    b.HasIndex(new[] { "ChannelId", "MemberType", "MemberId" }, "uq_chat2_members_member")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_members_member");
+
+                    b.ToTable("chat2_members", "chat", t =>
+                        {
+                            t.HasCheckConstraint("ck_chat2_members_type", "member_type IN ('admin', 'tracker')");
+                        });
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Message2", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("ClientMsgId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_msg_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<int>("DeliveredCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("delivered_count");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("edited_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MediaKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("media_key");
+
+                    b.Property<string>("MetaJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("meta_json");
+
+                    b.Property<string>("Mime")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mime");
+
+                    b.Property<int>("ReadCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("read_count");
+
+                    b.Property<string>("SenderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sender_id");
+
+                    b.Property<string>("SenderType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("sender_type");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<int?>("Size")
+                        .HasColumnType("integer")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ThumbKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("thumb_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_chat2_messages");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_chat2_messages_created")
+                        .HasDatabaseName("ix_chat2_messages_created");
+
+                    b.HasIndex(new[] { "ChannelId", "Seq" }, "uq_chat2_messages_channel_seq")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_messages_channel_seq");
+
+                    b.HasIndex(new[] { "ChannelId", "SenderType", "SenderId", "ClientMsgId" }, "uq_chat2_messages_client_msg")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_messages_client_msg")
+                        .HasFilter("client_msg_id IS NOT NULL");
+
+                    b.ToTable("chat2_messages", "chat", t =>
+                        {
+                            t.HasCheckConstraint("ck_chat2_messages_kind", "kind IN ('text', 'media', 'template')");
+
+                            t.HasCheckConstraint("ck_chat2_messages_sender_type", "sender_type IN ('admin', 'tracker')");
+                        });
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Message2Receipt", b =>
+                {
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MemberType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("member_type");
+
+                    b.Property<string>("MemberId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("MessageId", "MemberType", "MemberId", "Type")
+                        .HasName("pk_chat2_receipts");
+
+                    b.ToTable("chat2_receipts", "chat", t =>
+                        {
+                            t.HasCheckConstraint("ck_chat2_receipts_type", "type IN ('delivered', 'read')");
+                        });
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.PushToken2", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MemberId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("member_id");
+
+                    b.Property<string>("MemberType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("member_type");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_chat2_push_tokens");
+
+                    b.HasIndex(new[] { "MemberType", "MemberId" }, "ix_chat2_push_tokens_member")
+                        .HasDatabaseName("ix_chat2_push_tokens_member");
+
+                    b.HasIndex(new[] { "Token" }, "uq_chat2_push_tokens_token")
+                        .IsUnique()
+                        .HasDatabaseName("uq_chat2_push_tokens_token");
+
+                    b.ToTable("chat2_push_tokens", "chat");
+                });
+
             modelBuilder.Entity("Map.Modules.Chat.Domain.TelegramReply", b =>
                 {
                     b.HasOne("Map.Modules.Chat.Domain.ChatMessage", null)
@@ -228,6 +552,36 @@ namespace Map.Modules.Chat.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_chat_telegram_replies_chat_messages_message_id");
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Channel2Member", b =>
+                {
+                    b.HasOne("Map.Modules.Chat.EventChat.Channel2", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_chat2_members_chat2_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Message2", b =>
+                {
+                    b.HasOne("Map.Modules.Chat.EventChat.Channel2", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_chat2_messages_chat2_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Map.Modules.Chat.EventChat.Message2Receipt", b =>
+                {
+                    b.HasOne("Map.Modules.Chat.EventChat.Message2", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_chat2_receipts_chat2_messages_message_id");
                 });
 #pragma warning restore 612, 618
         }
