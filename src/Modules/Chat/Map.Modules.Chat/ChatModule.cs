@@ -50,7 +50,6 @@ public sealed class ChatModule : IModule
         services.AddScoped<Chat2Posting>();
         services.AddScoped<Chat2ChannelStore>();
         services.AddScoped<Chat2Retention>();
-        services.AddNavLink(new NavLink("/admin/events-chat", WebModule, "nav.events_chat", AdminRole.Viewer, Order: 41));
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<Chat2RetentionJob>(Chat2RetentionJob.JobId, Chat2RetentionJob.Cron);

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Map.Modules.Chat.Features.Chat2Channel;
+namespace Map.Modules.Chat.Features.Chat2EnsureChannel;
 
 /// <summary>
 /// Creating channels (chat spec §3.2 rows 1, 16–18): <c>create_channel</c> (editor), <c>ensure_shift_channel</c> and
