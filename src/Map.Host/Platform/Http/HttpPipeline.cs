@@ -47,7 +47,7 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
     {
         var (status, error) = exception switch
         {
-            DomainException rule => (StatusOf(rule.Kind), rule.Error),
+            DomainException rule => (DomainErrorStatus.Of(rule.Kind), rule.Error),
             ApiException api => (api.StatusCode, api.Error),
             BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => (bad.StatusCode, "payload too large"),
             BadHttpRequestException bad => (bad.StatusCode, "bad request"),
@@ -69,18 +69,6 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
         await ApiErrors.WriteAsync(httpContext, status, error);
         return true;
     }
-
-    /// <summary>The one place a broken rule becomes an HTTP status.</summary>
-    internal static int StatusOf(DomainErrorKind kind) => kind switch
-    {
-        DomainErrorKind.Invalid => StatusCodes.Status400BadRequest,
-        DomainErrorKind.NotFound => StatusCodes.Status404NotFound,
-        DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
-        DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
-        DomainErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
-        DomainErrorKind.Gone => StatusCodes.Status410Gone,
-        _ => StatusCodes.Status500InternalServerError,
-    };
 }
 
 internal static class StatusCodeBodies

@@ -15,7 +15,7 @@ namespace Map.Modules.Tracker.Auth;
 /// <summary>
 /// Device endpoints (tracker spec §3.1): token authentication with the envelope's 401 <c>missing_token</c> / 403
 /// <c>invalid_token</c> / 403 <c>revoked_token</c>, then the endpoint's rate-limit bucket per device (Redis-shared
-/// fixed window), then the handler; a <see cref="TrackerException"/> from the handler becomes its enveloped error.
+/// fixed window), then the handler; a <see cref="DomainException"/> from the handler becomes its enveloped error.
 /// </summary>
 internal static class DeviceEndpoints
 {
@@ -57,16 +57,16 @@ internal static class DeviceEndpoints
             return await InvokeAsync(context, next);
         });
 
-    /// <summary>Runs the handler, turning <see cref="TrackerException"/> into the enveloped error.</summary>
+    /// <summary>Runs the handler, turning <see cref="DomainException"/> into the enveloped error.</summary>
     public static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {
             return await next(context);
         }
-        catch (TrackerException ex)
+        catch (DomainException ex)
         {
-            return ex.ToResult();
+            return Envelope.Error(ex);
         }
         catch (ApiException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -75,7 +75,7 @@ internal static class DeviceEndpoints
         catch (ApiException ex)
         {
             // The shared body reader refused the body (malformed JSON, not an object, text that cannot be stored).
-            return TrackerException.BadRequest(ex.Error).ToResult();
+            return Envelope.Error(DomainException.Invalid(ex.Error));
         }
     }
 

@@ -20,23 +20,13 @@ internal static class OnboardingErrors
             }
             catch (DomainException ex)
             {
-                return Envelope.Error(StatusOf(ex.Kind), ex.Error, Describe(ex.Error));
+                return Envelope.Error(DomainErrorStatus.Of(ex.Kind), ex.Error, Describe(ex.Error));
             }
             catch (ApiException ex)
             {
                 return Envelope.Error(StatusCodes.Status400BadRequest, "bad_request", ex.Error);
             }
         });
-
-    private static int StatusOf(DomainErrorKind kind) => kind switch
-    {
-        DomainErrorKind.NotFound => StatusCodes.Status404NotFound,
-        DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
-        DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
-        DomainErrorKind.Gone => StatusCodes.Status410Gone,
-        DomainErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
-        _ => StatusCodes.Status400BadRequest,
-    };
 
     private static string Describe(string code) => code switch
     {

@@ -20,6 +20,22 @@ internal static class Envelope
     public static IResult Error(int statusCode, string code, string error, object? details = null) =>
         new EnvelopeResult(false, statusCode, null, code, error, details);
 
+    /// <summary>A broken rule in the envelope: its kind gives the status, its code (else the kind's) and text the body.</summary>
+    public static IResult Error(DomainException rule) =>
+        Error(DomainErrorStatus.Of(rule.Kind), rule.Code ?? CodeOf(rule.Kind), rule.Error, rule.Details);
+
+    public static IResult NotFound() => Error(DomainException.NotFound());
+
+    private static string CodeOf(DomainErrorKind kind) => kind switch
+    {
+        DomainErrorKind.NotFound => "not_found",
+        DomainErrorKind.Forbidden => "forbidden",
+        DomainErrorKind.Conflict => "conflict",
+        DomainErrorKind.TooLarge => "payload_too_large",
+        DomainErrorKind.Gone => "gone",
+        _ => "bad_request",
+    };
+
     public static string ServerTime(TimeProvider clock) =>
         clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
@@ -60,20 +76,4 @@ internal static class Envelope
             await httpContext.Response.WriteAsync(body.ToJsonString(WireJson.Options), httpContext.RequestAborted);
         }
     }
-}
-
-/// <summary>A client error a tracker handler answers with the envelope.</summary>
-internal sealed class TrackerException(int statusCode, string code, string error, object? details = null) : Exception(error)
-{
-    public int StatusCode { get; } = statusCode;
-
-    public string Code { get; } = code;
-
-    public object? Details { get; } = details;
-
-    public static TrackerException BadRequest(string error, object? details = null) => new(StatusCodes.Status400BadRequest, "bad_request", error, details);
-
-    public static TrackerException NotFound() => new(StatusCodes.Status404NotFound, "not_found", "not found");
-
-    public IResult ToResult() => Envelope.Error(StatusCode, Code, Message, Details);
 }

@@ -29,7 +29,7 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
     {
         if (await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.PublicId == id, cancellationToken) is not { } device)
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var limit = Paging.ParseClamped(request.Query["limit"], 240, 10, 2000);
@@ -45,7 +45,7 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
     {
         if (await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.PublicId == id, cancellationToken) is not { } device)
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var limit = Paging.ParseClamped(request.Query["limit"], 500, 20, 5000);
@@ -88,7 +88,7 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
     {
         if (await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.PublicId == id, cancellationToken) is not { } device)
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var limit = Paging.ParseClamped(request.Query["limit"], 200, 50, 1000);

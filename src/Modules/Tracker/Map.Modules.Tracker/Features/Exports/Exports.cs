@@ -48,7 +48,7 @@ internal sealed class ExportsEndpoint : ICarterModule
     {
         if (!await db.Devices.AnyAsync(d => d.PublicId == id, cancellationToken))
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var (limit, range) = Window(context.Request, clock.GetUtcNow().UtcDateTime, 5000, 20000, null);
@@ -71,7 +71,7 @@ internal sealed class ExportsEndpoint : ICarterModule
     {
         if (await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.PublicId == id, cancellationToken) is not { } device)
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var (limit, range) = gpx
@@ -151,7 +151,7 @@ internal sealed class ExportsEndpoint : ICarterModule
     {
         if (!await db.Devices.AnyAsync(d => d.PublicId == id, cancellationToken))
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var now = clock.GetUtcNow().UtcDateTime;

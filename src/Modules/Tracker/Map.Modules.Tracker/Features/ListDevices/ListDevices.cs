@@ -74,7 +74,7 @@ internal sealed class ListDevicesEndpoint : ICarterModule
         var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.PublicId == id, cancellationToken);
         if (device is null)
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         var view = (await views.BuildAsync([device], cancellationToken))[0];

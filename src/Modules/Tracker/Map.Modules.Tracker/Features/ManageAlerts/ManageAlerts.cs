@@ -49,7 +49,7 @@ internal sealed class ManageAlertsEndpoint : ICarterModule
     private static async Task<IResult> OneAsync(ISender sender, AlertActionCommand command, CancellationToken cancellationToken)
     {
         var alerts = await sender.Send(command, cancellationToken);
-        return alerts.Count == 0 ? TrackerException.NotFound().ToResult() : Envelope.Ok(new { alert = alerts[0] });
+        return alerts.Count == 0 ? Envelope.NotFound() : Envelope.Ok(new { alert = alerts[0] });
     }
 
     private static async Task<IResult> AllAsync(HttpContext context, TrackerDbContext db, ISender sender, bool close, CancellationToken cancellationToken)

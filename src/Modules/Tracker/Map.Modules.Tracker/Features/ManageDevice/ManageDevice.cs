@@ -35,7 +35,7 @@ internal sealed class ManageDeviceEndpoint : ICarterModule
         var result = await sender.Send(command, cancellationToken);
         if (result is null)
         {
-            return TrackerException.NotFound().ToResult();
+            return Envelope.NotFound();
         }
 
         return command.Action == DeviceAction.Rotate ? Envelope.Ok(new { device_id = command.DeviceId, new_token = result }) : Envelope.Ok();

@@ -90,9 +90,9 @@ internal sealed class PairHandler(TrackerDbContext db, TrackerOptions options, T
                 var row = await db.PairCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken);
                 throw row switch
                 {
-                    null => new TrackerException(StatusCodes.Status404NotFound, "invalid_code", "unknown pairing code"),
-                    { UsedAt: not null } => new TrackerException(StatusCodes.Status409Conflict, "code_used", "pairing code already used"),
-                    _ => new TrackerException(StatusCodes.Status410Gone, "expired_code", "pairing code expired"),
+                    null => new DomainException(DomainErrorKind.NotFound, "unknown pairing code") { Code = "invalid_code" },
+                    { UsedAt: not null } => new DomainException(DomainErrorKind.Conflict, "pairing code already used") { Code = "code_used" },
+                    _ => new DomainException(DomainErrorKind.Gone, "pairing code expired") { Code = "expired_code" },
                 };
             }
 

@@ -4,6 +4,7 @@ using Map.Modules.Tracker.Auth;
 using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Wire;
+using Map.SharedKernel;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -40,7 +41,7 @@ internal sealed class RaiseSosEndpoint : ICarterModule
             lon = body.TryGetProperty("lon", out var lonValue) ? lonValue.LenientNumber() : null;
             if (lat is < -90 or > 90 || lon is < -180 or > 180)
             {
-                throw TrackerException.BadRequest("lat/lon out of range", new { errors = new[] { "lat must be between -90 and 90, lon between -180 and 180" } });
+                throw new DomainException(DomainErrorKind.Invalid, "lat/lon out of range") { Details = new { errors = new[] { "lat must be between -90 and 90, lon between -180 and 180" } } };
             }
 
             if (lat is null || lon is null)
@@ -99,7 +100,7 @@ internal sealed class RaiseSosHandler(TrackerDbContext db, NpgsqlDataSource data
 
         if (lat is null || lon is null)
         {
-            throw new TrackerException(StatusCodes.Status409Conflict, "need_location", "no coordinates and no last known position");
+            throw new DomainException(DomainErrorKind.Conflict, "no coordinates and no last known position") { Code = "need_location" };
         }
 
         return await sos.RaiseSosAsync(new RaiseSosRequest(device.UserId, device.DisplayName, session?.Id, lat.Value, lon.Value, accuracy, command.Note), cancellationToken);

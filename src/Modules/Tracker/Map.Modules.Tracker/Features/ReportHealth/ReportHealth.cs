@@ -88,7 +88,7 @@ internal sealed class ReportHealthEndpoint : ICarterModule
             OsVersion = Text("os_version", 32),
             ExtraJson = body.TryGetProperty("extra", out var extra) && extra.ValueKind == JsonValueKind.Object ? extra.GetRawText() : null,
         };
-        return errors.Count > 0 ? throw TrackerException.BadRequest(errors[0], new { errors }) : state;
+        return errors.Count > 0 ? throw new DomainException(DomainErrorKind.Invalid, errors[0]) { Details = new { errors } } : state;
     }
 }
 
@@ -131,7 +131,7 @@ internal sealed class ReportHealthHandler(TrackerDbContext db, IEventBus events)
             // First heartbeat of a device raced with another: the other inserted the row; replace it.
             await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();
-            throw new TrackerException(StatusCodes.Status409Conflict, "conflict", "concurrent heartbeat, retry");
+            throw DomainException.Conflict("concurrent heartbeat, retry");
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -81,7 +81,7 @@ internal sealed class StartSessionEndpoint : ICarterModule
             errors.Add("status must be at most 64 characters");
         }
 
-        return errors.Count > 0 ? throw TrackerException.BadRequest("Validation failed", new { errors }) : (lat, lon);
+        return errors.Count > 0 ? throw new DomainException(DomainErrorKind.Invalid, "Validation failed") { Details = new { errors } } : (lat, lon);
     }
 }
 

@@ -34,7 +34,7 @@ internal sealed class UploadPointsEndpoint : ICarterModule
         var points = body.TryGetProperty("points", out var list) && list.ValueKind == JsonValueKind.Array ? list : (JsonElement?)null;
         if (points is { } array && array.GetArrayLength() > MaxItems)
         {
-            throw new TrackerException(StatusCodes.Status413PayloadTooLarge, "too_many_points", $"at most {MaxItems} points per request (only the first {PointParser.MaxItemsRead} are read)");
+            throw new DomainException(DomainErrorKind.TooLarge, $"at most {MaxItems} points per request (only the first {PointParser.MaxItemsRead} are read)") { Code = "too_many_points" };
         }
 
         var result = await sender.Send(new UploadPointsCommand(context.Device(), given, sessionId, points), cancellationToken);
@@ -70,7 +70,7 @@ internal sealed class UploadPointsHandler(
             if (session is null)
             {
                 var active = await sessions.FindOpenAsync(device.UserId, cancellationToken);
-                throw new TrackerException(StatusCodes.Status409Conflict, "session_inactive", "session is not active", new { active_session_id = active?.Id });
+                throw new DomainException(DomainErrorKind.Conflict, "session is not active") { Code = "session_inactive", Details = new { active_session_id = active?.Id } };
             }
         }
         else if (parsed.Valid.Count > 0)
