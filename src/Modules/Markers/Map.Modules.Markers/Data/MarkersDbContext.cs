@@ -34,10 +34,8 @@ internal sealed class MarkersDbContext(DbContextOptions<MarkersDbContext> option
         {
             address.ToTable("addresses", t => t.HasCheckConstraint(
                 "ck_addresses_coordinates", "(lat IS NULL OR lat BETWEEN -90 AND 90) AND (lon IS NULL OR lon BETWEEN -180 AND 180)"));
-            ConfigurePoint(address);
-            address.HasIndex(a => new { a.Category, a.Status });
+            ConfigurePoint(address, a => a.Fields);
             address.HasIndex(a => new { a.CreatedAt, a.Id });
-            address.HasIndex(a => a.NameKey);
             address.HasIndex(a => a.ZoneId);
         });
 
@@ -49,7 +47,7 @@ internal sealed class MarkersDbContext(DbContextOptions<MarkersDbContext> option
                 t.HasCheckConstraint(
                     "ck_pending_markers_coordinates", "(lat IS NULL OR lat BETWEEN -90 AND 90) AND (lon IS NULL OR lon BETWEEN -180 AND 180)");
             });
-            ConfigurePoint(marker);
+            ConfigurePoint(marker, m => m.Fields);
             marker.Property(m => m.UserId).HasMaxLength(MarkerText.TelegramIdMax);
             marker.Property(m => m.MessageId).HasMaxLength(MarkerText.TelegramIdMax);
             marker.Property(m => m.Reporter).HasMaxLength(MarkerText.ReporterMax);
@@ -64,7 +62,6 @@ internal sealed class MarkersDbContext(DbContextOptions<MarkersDbContext> option
                 .HasDatabaseName("ux_pending_markers_user_message");
             marker.HasIndex(m => new { m.State, m.CreatedAt, m.Id });
             marker.HasIndex(m => new { m.UserId, m.Id });
-            marker.HasIndex(m => m.NameKey).HasFilter("state = 'pending'").HasDatabaseName("ix_pending_markers_name_key_pending");
             marker.HasIndex(m => m.ZoneId);
         });
 
@@ -96,19 +93,36 @@ internal sealed class MarkersDbContext(DbContextOptions<MarkersDbContext> option
         });
     }
 
-    private static void ConfigurePoint<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> point)
+    /// <summary>
+    /// The point fields as a complex type with the columns' own names. EF cannot index a complex type's properties
+    /// (efcore#31246), so the indexes over them live in the migrations only: see <see cref="PointFieldIndexes"/>.
+    /// </summary>
+    private static void ConfigurePoint<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> point, System.Linq.Expressions.Expression<Func<T, PointFields?>> fields)
         where T : class
     {
-        point.Property<string>("Name").HasMaxLength(MarkerText.NameMax);
-        point.Property<string>("NameKey").HasMaxLength(MarkerText.NameMax);
-        point.Property<string?>("Notes").HasMaxLength(MarkerText.NotesMax);
-        point.Property<string?>("Status").HasMaxLength(MarkerText.StatusMax);
-        point.Property<string?>("Link").HasMaxLength(MarkerText.LinkMax);
-        point.Property<string?>("Category").HasMaxLength(MarkerText.CategoryMax);
-        point.Property<string?>("Photo").HasMaxLength(MarkerText.PhotoMax);
-        point.Property<string?>("AiTags").HasColumnType("jsonb");
+        point.ComplexProperty(fields, f =>
+        {
+            f.Property(p => p.Name).HasColumnName("name").HasMaxLength(MarkerText.NameMax);
+            f.Property(p => p.NameKey).HasColumnName("name_key").HasMaxLength(MarkerText.NameMax);
+            f.Property(p => p.Lat).HasColumnName("lat");
+            f.Property(p => p.Lon).HasColumnName("lon");
+            f.Property(p => p.Notes).HasColumnName("notes").HasMaxLength(MarkerText.NotesMax);
+            f.Property(p => p.Status).HasColumnName("status").HasMaxLength(MarkerText.StatusMax);
+            f.Property(p => p.Link).HasColumnName("link").HasMaxLength(MarkerText.LinkMax);
+            f.Property(p => p.Category).HasColumnName("category").HasMaxLength(MarkerText.CategoryMax);
+            f.Property(p => p.Photo).HasColumnName("photo").HasMaxLength(MarkerText.PhotoMax);
+            f.Property(p => p.AiTags).HasColumnName("ai_tags").HasColumnType("jsonb");
+            f.Property(p => p.Priority).HasColumnName("priority");
+        });
         point.HasOne<Zone>().WithMany().HasForeignKey("ZoneId").OnDelete(DeleteBehavior.SetNull);
     }
+}
+
+/// <summary>The indexes over point fields, created by the migrations (the model cannot declare them, see ConfigurePoint).</summary>
+internal static class PointFieldIndexes
+{
+    public static readonly string[] Names = ["ix_addresses_category_status", "ix_addresses_name_key", "ix_pending_markers_name_key_pending"];
+
 }
 
 /// <summary>A cached answer of the online geocoder, shared by every instance.</summary>

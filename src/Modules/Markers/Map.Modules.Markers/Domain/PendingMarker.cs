@@ -62,31 +62,10 @@ internal sealed class PendingMarker
 
     public int Id { get; private set; }
 
-    public string Name { get; private set; } = "";
-
-    public string NameKey { get; private set; } = "";
-
-    public double? Lat { get; private set; }
-
-    public double? Lon { get; private set; }
-
-    public string? Notes { get; private set; }
-
-    /// <summary>Access type label copied to the address on approval; not the moderation state.</summary>
-    public string? Status { get; private set; }
-
-    public string? Link { get; private set; }
-
-    public string? Category { get; private set; }
+    public PointFields Fields { get; private set; } = new();
 
     /// <summary>Derived from the point (point-in-polygon) when the request arrives.</summary>
     public int? ZoneId { get; private set; }
-
-    public string? Photo { get; private set; }
-
-    public string? AiTags { get; private set; }
-
-    public int? Priority { get; private set; }
 
     public string? UserId { get; private set; }
 
@@ -121,16 +100,8 @@ internal sealed class PendingMarker
     {
         var marker = new PendingMarker
         {
-            Name = content.Name,
-            NameKey = MarkerText.NameKey(content.Name),
-            Lat = content.Point.Lat,
-            Lon = content.Point.Lon,
-            Notes = content.Notes,
-            Status = content.Status,
-            Link = content.Link,
-            Category = content.Category,
+            Fields = new PointFields().With(content),
             ZoneId = content.ZoneId,
-            Photo = content.Photo,
             UserId = submitter.UserId,
             MessageId = submitter.MessageId,
             Reporter = submitter.Reporter,
@@ -146,9 +117,7 @@ internal sealed class PendingMarker
 
     /// <summary>What an approval copies into the new address (not ai_tags, priority or reporter).</summary>
     public PointContent ToAddressContent() => new(
-        Name, new GeoPoint(Lat ?? 0, Lon ?? 0), Notes, Status, Link, Category, ZoneId, Photo);
-
-    public bool HasPoint => Lat is not null && Lon is not null;
+        Fields.Name, new GeoPoint(Fields.Lat ?? 0, Fields.Lon ?? 0), Fields.Notes, Fields.Status, Fields.Link, Fields.Category, ZoneId, Fields.Photo);
 
     public void Approve(long addressId, string actor, string? reason, DateTime now)
     {
@@ -225,8 +194,9 @@ internal static class PendingMarkerViews
     /// (<c>{type,id}</c> or null) for the moderators.
     /// </summary>
     public static PendingView ToView(this PendingMarker marker) => new(
-        marker.Id, marker.Name, marker.Lat, marker.Lon, marker.Notes, marker.Status, marker.Link, marker.Category,
-        marker.ZoneId, marker.Photo, Address.ParseTags(marker.AiTags), marker.Priority, marker.CreatedAt, marker.UpdatedAt,
+        marker.Id, marker.Fields.Name, marker.Fields.Lat, marker.Fields.Lon, marker.Fields.Notes, marker.Fields.Status,
+        marker.Fields.Link, marker.Fields.Category, marker.ZoneId, marker.Fields.Photo, marker.Fields.Tags(), marker.Fields.Priority,
+        marker.CreatedAt, marker.UpdatedAt,
         marker.UserId, marker.MessageId, marker.Reporter, marker.DuplicateOf);
 }
 

@@ -1,6 +1,6 @@
-using Map.SharedKernel;
 using System.Globalization;
 using System.Text.Json;
+using Map.SharedKernel;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Npgsql;

@@ -81,8 +81,8 @@ internal sealed partial class PhotoStore(MarkersSettings settings)
             return;
         }
 
-        var used = await db.Addresses.AnyAsync(a => a.Photo == name, cancellationToken)
-            || await db.PendingMarkers.AnyAsync(m => m.Photo == name, cancellationToken);
+        var used = await db.Addresses.AnyAsync(a => a.Fields.Photo == name, cancellationToken)
+            || await db.PendingMarkers.AnyAsync(m => m.Fields.Photo == name, cancellationToken);
         if (!used)
         {
             Discard(name);

@@ -112,8 +112,12 @@ internal sealed class AddressMapHandler(MarkersDbContext db, IAdminDirectory dir
     private async Task<AddressMapView> PointsAsync(AddressMapQuery query, ZoneScope scope, CancellationToken cancellationToken)
     {
         var box = query.Box;
+        // The box test is raw SQL so that it uses the GiST index over point(lon, lat); the rows are read through LINQ (EF
+        // maps a raw query's columns to the point fields' complex type by other names).
+        var inBox = db.Database.SqlQuery<long>(
+            $"SELECT id AS \"Value\" FROM markers.addresses WHERE lat IS NOT NULL AND lon IS NOT NULL AND point(lon, lat) <@ box(point({box.West}, {box.South}), point({box.East}, {box.North}))");
         var addresses = db.Addresses
-            .FromSql($"SELECT * FROM markers.addresses WHERE lat IS NOT NULL AND lon IS NOT NULL AND point(lon, lat) <@ box(point({box.West}, {box.South}), point({box.East}, {box.North}))")
+            .Where(a => inBox.Contains(a.Id))
             .AsNoTracking()
             .InScope(scope);
         addresses = Filter(addresses, query);
@@ -172,18 +176,18 @@ internal sealed class AddressMapHandler(MarkersDbContext db, IAdminDirectory dir
     {
         if (query.Category is not null)
         {
-            addresses = addresses.Where(a => a.Category == query.Category);
+            addresses = addresses.Where(a => a.Fields.Category == query.Category);
         }
 
         if (query.Status is not null)
         {
-            addresses = addresses.Where(a => a.Status == query.Status);
+            addresses = addresses.Where(a => a.Fields.Status == query.Status);
         }
 
         if (query.Q.Length > 0)
         {
             var pattern = "%" + EscapeLike(query.Q) + "%";
-            addresses = addresses.Where(a => EF.Functions.ILike(a.Name, pattern, "\\") || EF.Functions.ILike(a.Notes ?? "", pattern, "\\"));
+            addresses = addresses.Where(a => EF.Functions.ILike(a.Fields.Name, pattern, "\\") || EF.Functions.ILike(a.Fields.Notes ?? "", pattern, "\\"));
         }
 
         return addresses;

@@ -83,7 +83,7 @@ internal sealed class BatchDeleteAddressesHandler(MarkersDbContext db, IAdminDir
 
         foreach (var address in addresses)
         {
-            await photos.DeleteIfUnusedAsync(db, address.Photo, CancellationToken.None);
+            await photos.DeleteIfUnusedAsync(db, address.Fields.Photo, CancellationToken.None);
             await events.PublishAsync(new AddressDeleted(address.Id, address.ZoneId), CancellationToken.None);
         }
 

@@ -96,7 +96,7 @@ internal sealed class CreateAddressHandler(MarkersDbContext db, IAuditLog audit,
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             db.Addresses.Add(address);
             await db.SaveChangesAsync(cancellationToken);
-            await audit.RecordAsync(db.Database, "address.create", new { id = address.Id, name = address.Name, zone_id = address.ZoneId }, cancellationToken);
+            await audit.RecordAsync(db.Database, "address.create", new { id = address.Id, name = address.Fields.Name, zone_id = address.ZoneId }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch

@@ -41,11 +41,11 @@ internal sealed class DeleteAddressHandler(MarkersDbContext db, IAdminDirectory 
         {
             db.Addresses.Remove(address);
             await db.SaveChangesAsync(cancellationToken);
-            await audit.RecordAsync(db.Database, "address.delete", new { id = address.Id, name = address.Name }, cancellationToken);
+            await audit.RecordAsync(db.Database, "address.delete", new { id = address.Id, name = address.Fields.Name }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await photos.DeleteIfUnusedAsync(db, address.Photo, CancellationToken.None);
+        await photos.DeleteIfUnusedAsync(db, address.Fields.Photo, CancellationToken.None);
         await events.PublishAsync(new AddressDeleted(address.Id, address.ZoneId), CancellationToken.None);
         return Unit.Value;
     }

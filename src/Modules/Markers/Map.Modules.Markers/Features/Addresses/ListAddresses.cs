@@ -82,17 +82,17 @@ internal sealed class ListAddressesHandler(MarkersDbContext db, IAdminDirectory 
         if (q.Length > 0)
         {
             var pattern = "%" + Like.Escape(q) + "%";
-            addresses = addresses.Where(a => EF.Functions.ILike(a.Name, pattern, "\\") || EF.Functions.ILike(a.Notes ?? "", pattern, "\\"));
+            addresses = addresses.Where(a => EF.Functions.ILike(a.Fields.Name, pattern, "\\") || EF.Functions.ILike(a.Fields.Notes ?? "", pattern, "\\"));
         }
 
         if (category is not null)
         {
-            addresses = addresses.Where(a => a.Category == category);
+            addresses = addresses.Where(a => a.Fields.Category == category);
         }
 
         if (status is not null)
         {
-            addresses = addresses.Where(a => a.Status == status);
+            addresses = addresses.Where(a => a.Fields.Status == status);
         }
 
         return addresses;

@@ -117,7 +117,7 @@ internal sealed class UpdateAddressHandler(MarkersDbContext db, IAuditLog audit,
         var address = await db.Addresses.FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken) ?? throw DomainException.NotFound("Not found");
         var patch = BuildPatch(command, address);
         var extension = command.Photo is null ? null : await photos.CheckAsync(command.Photo, cancellationToken);
-        var oldPhoto = address.Photo;
+        var oldPhoto = address.Fields.Photo;
         var oldZone = address.ZoneId;
         var newPhoto = extension is null ? null : await photos.SaveAsync(command.Photo!, extension, cancellationToken);
         if (newPhoto is not null)
@@ -143,7 +143,7 @@ internal sealed class UpdateAddressHandler(MarkersDbContext db, IAuditLog audit,
             throw;
         }
 
-        if (patch.Photo is not null && oldPhoto != address.Photo)
+        if (patch.Photo is not null && oldPhoto != address.Fields.Photo)
         {
             await photos.DeleteIfUnusedAsync(db, oldPhoto, CancellationToken.None);
         }
@@ -165,7 +165,7 @@ internal sealed class UpdateAddressHandler(MarkersDbContext db, IAuditLog audit,
         {
             // A coordinate sent alone moves the point along one axis; the other keeps its stored value, which a row
             // without coordinates does not have.
-            var pair = new CoordinatePair(command.Lat ?? Stored(address.Lat), command.Lon ?? Stored(address.Lon));
+            var pair = new CoordinatePair(command.Lat ?? Stored(address.Fields.Lat), command.Lon ?? Stored(address.Fields.Lon));
             point = new Change<GeoPoint>(pair.Point ?? throw DomainException.Invalid(InputRules.Required));
         }
 

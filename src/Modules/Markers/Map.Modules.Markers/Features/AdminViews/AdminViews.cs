@@ -123,12 +123,12 @@ internal sealed class AdminViewsEndpoint : ICarterModule
         var outcome = new Dictionary<string, object?> { ["id"] = marker.Id, ["status"] = marker.State.ToWire(), ["timestamp"] = marker.UpdatedAt };
         if (marker.State == MarkerState.Approved && marker.AddressId is { } addressId && addresses.TryGetValue(addressId, out var address))
         {
-            outcome["name"] = address.Name;
-            outcome["lat"] = address.Lat;
-            outcome["lon"] = address.Lon;
-            outcome["category"] = address.Category;
-            outcome["link"] = address.Link;
-            outcome["notes"] = address.Notes;
+            outcome["name"] = address.Fields.Name;
+            outcome["lat"] = address.Fields.Lat;
+            outcome["lon"] = address.Fields.Lon;
+            outcome["category"] = address.Fields.Category;
+            outcome["link"] = address.Fields.Link;
+            outcome["notes"] = address.Fields.Notes;
             outcome["address_id"] = address.Id;
         }
 

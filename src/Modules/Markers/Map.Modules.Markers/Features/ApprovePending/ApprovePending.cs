@@ -48,7 +48,7 @@ internal sealed class ApprovePendingHandler(MarkersDbContext db, IAdminDirectory
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             marker = await Moderation.LockPendingAsync(db, scope, command.Id, cancellationToken);
-            if (!marker.HasPoint)
+            if (!marker.Fields.HasPoint)
             {
                 throw DomainException.Invalid("the request has no coordinates; edit it as an address instead");
             }

@@ -89,7 +89,7 @@ internal sealed class ExportAddressesEndpoint : ICarterModule
     {
         var scope = await directory.ScopeOfAsync(user, cancellationToken);
         return db.Addresses.AsNoTracking().InScope(scope).OrderBy(a => a.Id)
-            .Select(a => new ExportRow(a.Id, a.Name, a.Lat, a.Lon, a.Notes, a.Status, a.Link, a.Category));
+            .Select(a => new ExportRow(a.Id, a.Fields.Name, a.Fields.Lat, a.Fields.Lon, a.Fields.Notes, a.Fields.Status, a.Fields.Link, a.Fields.Category));
     }
 
     private sealed record ExportRow(long Id, string Name, double? Lat, double? Lon, string? Notes, string? Status, string? Link, string? Category);

@@ -59,7 +59,7 @@ internal sealed class ListMyRequestsHandler(MarkersDbContext db) : IQueryHandler
             .Where(m => m.UserId == query.UserId)
             .OrderByDescending(m => m.Id)
             .Take(ListMyRequestsEndpoint.MaxItems)
-            .Select(m => new { m.Id, m.Name, m.State, m.AddressId, m.CreatedAt })
+            .Select(m => new { m.Id, m.Fields.Name, m.State, m.AddressId, m.CreatedAt })
             .ToListAsync(cancellationToken);
         return [.. rows.Select(r => new MyRequest(r.Id, r.Name, r.State.ToWire(), r.AddressId, r.CreatedAt))];
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using FluentValidation;
 using Carter;
+using FluentValidation;
 using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
@@ -135,7 +135,7 @@ internal sealed class SubmitFromMiniAppHandler(MarkersDbContext db, ZoneLocator 
             throw;
         }
 
-        await events.PublishAsync(new PendingCreated(marker.Id, marker.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
+        await events.PublishAsync(new PendingCreated(marker.Id, marker.Fields.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
         return marker.Id;
     }
 }

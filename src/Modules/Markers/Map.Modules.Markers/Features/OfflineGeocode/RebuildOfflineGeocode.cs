@@ -55,7 +55,7 @@ internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
             while (true)
             {
                 var page = await db.Addresses.AsNoTracking().Where(a => a.Id > afterId).OrderBy(a => a.Id).Take(PageSize)
-                    .Select(a => new { a.Id, a.Name, a.Lat, a.Lon }).ToListAsync(cancellationToken);
+                    .Select(a => new { a.Id, a.Fields.Name, a.Fields.Lat, a.Fields.Lon }).ToListAsync(cancellationToken);
                 if (page.Count == 0)
                 {
                     break;

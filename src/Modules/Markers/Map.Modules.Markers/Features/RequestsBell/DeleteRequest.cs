@@ -61,7 +61,7 @@ internal sealed class DeleteRequestHandler(
             marker = found;
             var now = clock.Now();
             match = await FindMatchAsync(marker, cancellationToken);
-            photoMoved = match is not null && scope.Allows(match.ZoneId) && match.AdoptPhoto(marker.Photo, now);
+            photoMoved = match is not null && scope.Allows(match.ZoneId) && match.AdoptPhoto(marker.Fields.Photo, now);
             var actor = Actors.Name(command.User);
             if (match is not null && match.CreatedAt >= marker.CreatedAt)
             {
@@ -101,8 +101,8 @@ internal sealed class DeleteRequestHandler(
     /// <summary>The newest address near the request or with its name (bounding box on the location index, then haversine).</summary>
     private async Task<Address?> FindMatchAsync(PendingMarker marker, CancellationToken cancellationToken)
     {
-        var nameKey = marker.NameKey;
-        var point = marker.HasPoint ? new GeoPoint(marker.Lat!.Value, marker.Lon!.Value) : (GeoPoint?)null;
+        var nameKey = marker.Fields.NameKey;
+        var point = marker.Fields.HasPoint ? new GeoPoint(marker.Fields.Lat!.Value, marker.Fields.Lon!.Value) : (GeoPoint?)null;
         var box = point?.BoundingBoxes(DeleteRequestEndpoint.MatchMeters)[0];
         await using var command = dataSource.CreateCommand(
             $"""
@@ -130,8 +130,8 @@ internal sealed class DeleteRequestHandler(
 
         var candidates = await db.Addresses.Where(a => ids.Contains(a.Id)).ToListAsync(cancellationToken);
         return candidates
-            .Where(a => (a.NameKey == nameKey && nameKey.Length > 0)
-                || (point is { } p && a.Lat is { } lat && a.Lon is { } lon && p.DistanceTo(new GeoPoint(lat, lon)) <= DeleteRequestEndpoint.MatchMeters))
+            .Where(a => (a.Fields.NameKey == nameKey && nameKey.Length > 0)
+                || (point is { } p && a.Fields.Lat is { } lat && a.Fields.Lon is { } lon && p.DistanceTo(new GeoPoint(lat, lon)) <= DeleteRequestEndpoint.MatchMeters))
             .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
             .FirstOrDefault();
     }

@@ -25,16 +25,16 @@ internal sealed record RequestView(
 {
     public static RequestView From(PendingMarker marker) => new(
         marker.Id,
-        marker.Name,
-        marker.Name,
-        marker.Lat,
-        marker.Lon,
-        marker.Notes ?? "",
-        marker.Notes ?? "",
-        marker.Status ?? "",
-        marker.Link ?? "",
-        marker.Category ?? "",
+        marker.Fields.Name,
+        marker.Fields.Name,
+        marker.Fields.Lat,
+        marker.Fields.Lon,
+        marker.Fields.Notes ?? "",
+        marker.Fields.Notes ?? "",
+        marker.Fields.Status ?? "",
+        marker.Fields.Link ?? "",
+        marker.Fields.Category ?? "",
         marker.Reporter ?? "",
-        marker.Photo,
+        marker.Fields.Photo,
         marker.DuplicateOf);
 }

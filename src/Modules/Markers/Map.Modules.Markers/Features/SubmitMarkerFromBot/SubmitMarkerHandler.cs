@@ -120,7 +120,7 @@ internal sealed class SubmitMarkerHandler(
             throw;
         }
 
-        await events.PublishAsync(new PendingCreated(marker.Id, marker.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
+        await events.PublishAsync(new PendingCreated(marker.Id, marker.Fields.Name, point.Lat, point.Lon, marker.ZoneId), CancellationToken.None);
         return new SubmitOutcome.Created(marker.Id, duplicateOf);
     }
 
