@@ -99,6 +99,27 @@ public sealed class BotApiTests(DutyTestContext map) : IClassFixture<DutyTestCon
         Assert.Equal(3, stop.GetProperty("points_count").GetInt32());
         Assert.Equal(90, track.GetProperty("session").GetProperty("summary").GetProperty("stationary_total_sec").GetInt32());
 
+        // The stop wrote the schematic snapshot: served to viewers under /uploads/tracks/, as an image that runs nothing.
+        var snapshotUrl = $"/uploads/tracks/track_{session}.svg";
+        Assert.Equal(snapshotUrl, stopped.GetProperty("snapshot_url").GetString());
+        Assert.Equal(snapshotUrl, track.GetProperty("snapshot_url").GetString());
+        Assert.Equal($"tracks/track_{session}.svg", track.GetProperty("session").GetProperty("snapshot_path").GetString());
+        Assert.Equal(1, await map.CountAsync("SELECT count(*) FROM duty.duty_events WHERE user_id = $1 AND event_type = 'TRACKING_STOP' AND payload->>'snapshot' = $2", user, $"tracks/track_{session}.svg"));
+        var svg = await admin.Http.GetAsync(snapshotUrl);
+        Assert.Equal(HttpStatusCode.OK, svg.StatusCode);
+        Assert.Equal("image/svg+xml", svg.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", string.Join(",", svg.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Contains("sandbox", string.Join(",", svg.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        var drawing = await svg.Content.ReadAsStringAsync();
+        Assert.StartsWith("<svg", drawing, StringComparison.Ordinal);
+        Assert.Contains("<polyline", drawing, StringComparison.Ordinal);
+        Assert.Contains("fill=\"#f59e0b\"", drawing, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", drawing, StringComparison.OrdinalIgnoreCase);
+        var anonymous = await App.CreateBrowser().GetAsync(snapshotUrl);
+        Assert.True(anonymous.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.Redirect, $"anonymous got {anonymous.StatusCode}");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/uploads/tracks/track_999999999.svg")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/uploads/tracks/..%2Fsecret.svg")).StatusCode);
+
         // Shift end closes the remaining bot session (message 200) with its summary.
         await bot.BotAsync("shift/end", new { user_id = user });
         Assert.Equal(0, await map.CountAsync("SELECT count(*) FROM tracker.tracking_sessions WHERE user_id = $1 AND ended_at IS NULL", user));

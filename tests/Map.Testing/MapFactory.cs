@@ -99,6 +99,7 @@ public sealed class MapInstance : WebApplicationFactory<Program>
             ["REALTIME_REDIS_CHANNEL"] = context.RedisPrefix + "map_updates",
             ["SECRET_KEY"] = context.SecretKey,
             ["BOT_API_KEY"] = MapTestContext.BotKey,
+            ["MAP_DATA_DIR"] = context.DataDirectory,
             ["MAP_ROLE"] = options.Role,
             ["ADMIN_USERNAME"] = MapTestContext.RootUsername,
             ["ADMIN_PASSWORD"] = MapTestContext.RootPassword,
@@ -230,6 +231,9 @@ public class MapTestContext : IAsyncLifetime
 
     public string RedisPrefix { get; private set; } = "";
 
+    /// <summary>The class's own data directory (uploads, snapshots, offline files), so no two classes share files.</summary>
+    public string DataDirectory => Path.Combine(Path.GetTempPath(), "map-tests-data", DatabaseName);
+
     public string SecretKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Direct access to the class database, for arranging data and asserting what was stored.</summary>
@@ -313,5 +317,9 @@ public class MapTestContext : IAsyncLifetime
         }
 
         await Environment.ExecuteAsync($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)");
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }

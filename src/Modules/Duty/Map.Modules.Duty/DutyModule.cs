@@ -3,6 +3,7 @@ using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Jobs;
 using Map.Modules.Duty.Shifts;
+using Map.Modules.Duty.Tracks;
 using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,7 @@ public sealed class DutyModule : IModule
         services.AddScoped<DutySos>();
         services.AddScoped<IDutySos>(sp => sp.GetRequiredService<DutySos>());
         services.AddScoped<AutoShift>();
+        services.AddSingleton<TrackSnapshots>();
         services.AddWebAssets(WebModule, typeof(DutyModule).Assembly);
         services.AddNavLink(new NavLink("/admin/duty", WebModule, "nav.duty", AdminRole.Viewer, Order: 45));
         services.AddPageAddon(new PageAddon(WebModule, "sos.js", "sos.css", SosOverlayPages, AdminRole.Viewer));

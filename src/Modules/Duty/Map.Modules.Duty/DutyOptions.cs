@@ -34,6 +34,9 @@ internal sealed record DutyOptions
 
     public int NoSignalSec { get; init; } = 600;
 
+    /// <summary>The upload folder (<c>UPLOAD_DIR</c>, under <c>MAP_DATA_DIR</c> by default); track snapshots go in its <c>tracks/</c>.</summary>
+    public string UploadRoot { get; init; } = "";
+
     public bool TelegramEscalation => EscalationChatId is not null && TelegramBotToken.Length > 0;
 
     public static DutyOptions From(IConfiguration config)
@@ -49,6 +52,7 @@ internal sealed record DutyOptions
 
         return new DutyOptions
         {
+            UploadRoot = DataDirectory.PathOf(config, DataDirectory.Resolve(config), "UPLOAD_DIR", "uploads"),
             SosEscalateAfter = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "DUTY_SOS_ESCALATE_AFTER_SEC", 60, 5, 86_400)),
             SosRepeat = TimeSpan.FromSeconds(EnvironmentSettings.Int(config, "DUTY_SOS_REPEAT_SEC", 120, 10, 86_400)),
             EscalationChatId = chatId,

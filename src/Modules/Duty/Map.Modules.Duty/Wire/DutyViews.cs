@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Domain;
+using Map.Modules.Duty.Tracks;
 using Map.Modules.Tracker.Contracts;
 
 namespace Map.Modules.Duty.Wire;
@@ -75,8 +76,8 @@ internal static class DutyEvents
     public static DutyRealtimeEvent TrackingPoint(string userId, int shiftId, long sessionId, double lat, double lon, DateTime ts) =>
         new("tracking_point", new { user_id = userId, shift_id = shiftId, session_id = sessionId, lat, lon, ts });
 
-    public static DutyRealtimeEvent TrackingStopped(string userId, int? shiftId, long sessionId) =>
-        new("tracking_stopped", new { user_id = userId, shift_id = shiftId, session_id = sessionId, snapshot_url = (string?)null });
+    public static DutyRealtimeEvent TrackingStopped(string userId, int? shiftId, long sessionId, string? snapshotUrl = null) =>
+        new("tracking_stopped", new { user_id = userId, shift_id = shiftId, session_id = sessionId, snapshot_url = snapshotUrl });
 
     public static DutyRealtimeEvent Sos(string name, SosAlertData sos) => new(name, sos);
 
@@ -94,10 +95,10 @@ internal static class DutyEvents
     public static DutyRealtimeEvent BreakDue(BreakRequest b) => new("break_due", new { user_id = b.UserId, shift_id = b.ShiftId, break_id = b.Id });
 }
 
-/// <summary>A tracking session on the Duty wire (duty spec §2.3); no snapshot (decision 0086).</summary>
+/// <summary>A tracking session on the Duty wire (duty spec §2.3), with its snapshot's path once one was written.</summary>
 internal static class SessionWire
 {
-    public static object From(SessionInfo s) => new
+    public static object From(SessionInfo s, TrackSnapshots snapshots) => new
     {
         id = s.Id,
         user_id = s.UserId,
@@ -108,7 +109,7 @@ internal static class SessionWire
         ended_at = s.EndedAt,
         is_active = s.EndedAt is null,
         last = new { lat = s.LastLat, lon = s.LastLon, ts = s.LastAt },
-        snapshot_path = (string?)null,
+        snapshot_path = s.EndedAt is null ? null : snapshots.StoredPathOf(s.Id),
         summary = Payloads.Parse(s.SummaryJson),
     };
 }

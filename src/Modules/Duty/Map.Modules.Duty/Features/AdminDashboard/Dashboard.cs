@@ -3,6 +3,7 @@ using Map.Modules.Duty.Admin;
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
+using Map.Modules.Duty.Tracks;
 using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
 using Map.SharedKernel;
@@ -84,7 +85,7 @@ internal static class Units
 
 internal sealed record ShiftDetailQuery(int ShiftId, int Limit, long? BeforeId) : IQuery<object>;
 
-internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking, DutyOptions options, TimeProvider clock) : IQueryHandler<ShiftDetailQuery, object>
+internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking, DutyOptions options, TrackSnapshots snapshots, TimeProvider clock) : IQueryHandler<ShiftDetailQuery, object>
 {
     public const int SessionLimit = 15;
 
@@ -125,8 +126,8 @@ internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking
             last_session_id = last?.SessionId,
             last_age_sec = last?.Ts is { } ts ? (long?)(now - ts).TotalSeconds : null,
             tracking_active = activeSession is not null,
-            active_session = activeSession is null ? null : SessionWire.From(activeSession),
-            sessions = sessions.Select(SessionWire.From),
+            active_session = activeSession is null ? null : SessionWire.From(activeSession, snapshots),
+            sessions = sessions.Select(s => SessionWire.From(s, snapshots)),
             events = events.Select(EventView.From),
             events_next_before_id = events.Count == query.Limit ? events[^1].Id : (long?)null,
             @break = unit.Break,

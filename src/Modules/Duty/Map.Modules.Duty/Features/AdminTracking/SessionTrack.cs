@@ -1,4 +1,5 @@
 using Carter;
+using Map.Modules.Duty.Tracks;
 using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
 using Map.SharedKernel;
@@ -12,7 +13,7 @@ namespace Map.Modules.Duty.Features.AdminTracking;
 /// <summary>
 /// <c>GET /api/duty/admin/tracking/{session_id}</c> (duty spec §3.3 row 18; viewer): the session, its points (ascending,
 /// bounded at <see cref="SessionTrackHandler.MaxPoints"/> with <c>points_truncated</c>, §9) and the stops stored when it
-/// was stopped. No SVG snapshot (decision 0086): <c>snapshot_url</c> is null; the page draws the track itself.
+/// was stopped, and <c>snapshot_url</c> once the bot's stop wrote its SVG (decision 0086).
 /// </summary>
 internal sealed class SessionTrackEndpoint : ICarterModule
 {
@@ -24,7 +25,7 @@ internal sealed class SessionTrackEndpoint : ICarterModule
 
 internal sealed record SessionTrackQuery(long SessionId) : IQuery<object>;
 
-internal sealed class SessionTrackHandler(IBotTracking tracking) : IQueryHandler<SessionTrackQuery, object>
+internal sealed class SessionTrackHandler(IBotTracking tracking, TrackSnapshots snapshots) : IQueryHandler<SessionTrackQuery, object>
 {
     public const int MaxPoints = 5000;
 
@@ -33,7 +34,7 @@ internal sealed class SessionTrackHandler(IBotTracking tracking) : IQueryHandler
         var track = await tracking.GetSessionTrackAsync(query.SessionId, MaxPoints, cancellationToken) ?? throw DomainException.NotFound();
         return new
         {
-            session = SessionWire.From(track.Session),
+            session = SessionWire.From(track.Session, snapshots),
             points = track.Points.Select(p => new
             {
                 id = p.Id,
@@ -58,7 +59,7 @@ internal sealed class SessionTrackHandler(IBotTracking tracking) : IQueryHandler
                 radius_m = s.RadiusM,
                 points_count = s.PointsCount,
             }),
-            snapshot_url = (string?)null,
+            snapshot_url = track.Session.EndedAt is null ? null : snapshots.UrlOf(track.Session.Id),
         };
     }
 }

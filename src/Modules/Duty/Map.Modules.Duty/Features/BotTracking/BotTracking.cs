@@ -3,6 +3,7 @@ using FluentValidation;
 using Map.Modules.Duty.Bot;
 using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
+using Map.Modules.Duty.Tracks;
 using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
 using Map.SharedKernel;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Duty.Features.BotTracking;
 
@@ -160,7 +162,8 @@ internal sealed class StopTrackingValidator : AbstractValidator<StopTrackingComm
     }
 }
 
-internal sealed class StopTrackingHandler(DutyDbContext db, IBotTracking sessions, TimeProvider clock, IEventBus events) : ICommandHandler<StopTrackingCommand, object>
+internal sealed class StopTrackingHandler(
+    DutyDbContext db, IBotTracking sessions, TrackSnapshots snapshots, TimeProvider clock, IEventBus events, ILogger<StopTrackingHandler> logger) : ICommandHandler<StopTrackingCommand, object>
 {
     public async ValueTask<object> Handle(StopTrackingCommand command, CancellationToken cancellationToken)
     {
@@ -172,22 +175,24 @@ internal sealed class StopTrackingHandler(DutyDbContext db, IBotTracking session
         }
 
         var summary = closed.Summary;
+        var snapshot = await WriteSnapshotAsync(closed.SessionId, cancellationToken);
+        var snapshotUrl = snapshot is null ? null : "/uploads/" + snapshot;
         var activeShift = await db.Shifts.AsNoTracking().Where(s => s.UserId == userId && s.EndedAt == null).Select(s => (int?)s.Id).FirstOrDefaultAsync(cancellationToken);
         db.Events.Add(DutyEvent.Create(userId, activeShift ?? closed.ShiftId, clock.Now(), DutyEventTypes.TrackingStop, DutyEvent.ActorUser, new
         {
             session_id = closed.SessionId,
-            snapshot = (string?)null,
+            snapshot,
             points = summary.Points,
             stops = summary.Stops.Count,
             stationary_total_sec = summary.StationaryTotalSec,
         }));
         await db.SaveChangesAsync(cancellationToken);
-        await events.PublishAsync(DutyEvents.TrackingStopped(userId, closed.ShiftId, closed.SessionId), cancellationToken);
+        await events.PublishAsync(DutyEvents.TrackingStopped(userId, closed.ShiftId, closed.SessionId, snapshotUrl), cancellationToken);
         return new
         {
             ok = true,
             session_id = closed.SessionId,
-            snapshot_url = (string?)null,
+            snapshot_url = snapshotUrl,
             summary = new
             {
                 points = summary.Points,
@@ -195,5 +200,29 @@ internal sealed class StopTrackingHandler(DutyDbContext db, IBotTracking session
                 stationary_total_sec = summary.StationaryTotalSec,
             },
         };
+    }
+
+    /// <summary>
+    /// The session is already closed and its stops stored; a snapshot that cannot be drawn or written is logged and left
+    /// out (<c>snapshot_url</c> null), never a failed stop.
+    /// </summary>
+    private async Task<string?> WriteSnapshotAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sessions.GetSessionTrackAsync(sessionId, TrackSnapshots.MaxPoints, cancellationToken) is { } track
+                ? await snapshots.WriteAsync(track, cancellationToken)
+                : null;
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning(ex, "Track snapshot of session {SessionId} was not written", sessionId);
+            return null;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            logger.LogWarning(ex, "Track snapshot of session {SessionId} was not written", sessionId);
+            return null;
+        }
     }
 }
