@@ -175,9 +175,9 @@
 
   function issueCode(event) {
     event.preventDefault();
-    var label = $('svc-pair-label').value.trim();
+    var deviceLabel = $('svc-pair-label').value.trim();
     ui.busy($('svc-pair-issue'), function () {
-      return ui.api('/api/tracker/admin/pair-code', { method: 'POST', json: { label: label || null } }).then(function (issued) {
+      return ui.api('/api/tracker/admin/pair-code', { method: 'POST', json: { label: deviceLabel || null } }).then(function (issued) {
         $('svc-pair-code').textContent = issued.code;
         $('svc-pair-expires').textContent = t('service.pair.expires', { min: issued.expires_in_min });
         $('svc-pair-result').hidden = false;
