@@ -12,8 +12,9 @@ namespace Map.Web.Tests;
 /// <summary>
 /// One test class's world for the browser: its database, a Map instance on a real loopback port (Kestrel), a tile
 /// server stub, and one headless Chromium reused by every test of the class (each test starts from a clean cookie jar).
+/// A derived context may start more stubs and add settings (<see cref="StartStubsAsync"/>).
 /// </summary>
-public sealed class WebContext : MapTestContext
+public class WebContext : MapTestContext
 {
     private static readonly byte[] Tile = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
@@ -37,15 +38,17 @@ public sealed class WebContext : MapTestContext
             return Results.Bytes(Tile, "image/png");
         }));
         tiles = app;
-        Web = StartInstance(new MapHostOptions
+        var settings = new Dictionary<string, string?>
         {
-            UseKestrel = true,
-            Settings = new Dictionary<string, string?>
-            {
-                ["MAP_TILE_URL"] = tileUrl + "/tiles/{z}/{x}/{y}.png",
-                ["RATE_LIMIT_LOGIN_PER_MINUTE"] = "1000",
-            },
-        });
+            ["MAP_TILE_URL"] = tileUrl + "/tiles/{z}/{x}/{y}.png",
+            ["RATE_LIMIT_LOGIN_PER_MINUTE"] = "1000",
+        };
+        foreach (var (name, value) in await StartStubsAsync())
+        {
+            settings[name] = value;
+        }
+
+        Web = StartInstance(new MapHostOptions { UseKestrel = true, Settings = settings });
         Driver = Browser.Start();
     }
 
@@ -60,6 +63,10 @@ public sealed class WebContext : MapTestContext
 
         await base.DisposeAsync();
     }
+
+    /// <summary>Starts a derived context's stubs before the instance starts; returns the settings that point at them.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>> StartStubsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
 
     public string Url(string path) => new Uri(Web.BrowserAddress!, path).ToString();
 

@@ -42,6 +42,7 @@ public sealed class TrackerModule : IModule
         services.AddScoped<Onboarding.BootstrapIssuer>();
         services.AddOutboxHandler<Onboarding.ConnectLinkHandler>(Onboarding.ConnectLinkMessage.Type);
         services.AddScoped<Contracts.IServiceAccessDirectory, Onboarding.ServiceAccessDirectory>();
+        services.AddNavLink(new NavLink("/admin/service", WebModule, "nav.service", AdminRole.Editor, Order: 56));
         services.AddHttpClient(Alerts.AlertNoticeJob.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
     }
 
