@@ -115,6 +115,31 @@ public sealed class EventChatPagesTests(WebContext web) : IClassFixture<WebConte
     });
 
     [Fact]
+    public Task After_the_socket_drops_the_open_channel_catches_up_with_what_it_missed() => web.RunAsync(async () =>
+    {
+        using var admin = await AdminAsync();
+        var phone = await PairAsync(admin, "Экипаж 4");
+        var shiftId = NewShiftId();
+        var channel = await ShiftChannelAsync(admin, shiftId, phone);
+        var first = await SendAsync(phone, channel, "до обрыва");
+
+        web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword, "/admin/events-chat");
+        web.Open($"/admin/events-chat#{channel}");
+        web.WaitLive();
+        UntilRead(first);
+        Assert.True(web.Web.DropRealtimeConnections() > 0);
+        web.Until(d => web.Attribute("html", "data-live") != "open");
+
+        // Sent while the page has no socket: Pub/Sub does not replay it; the catch-up (sync after the last message) does.
+        var missed = await SendAsync(phone, channel, "пока связи не было");
+        web.Until(d => web.Attribute("html", "data-resyncs") == "1", seconds: 15);
+        web.WaitLive();
+        web.UntilText("#chat2-history", "пока связи не было");
+        UntilRead(missed);
+        Assert.Equal(0, await UnreadForShiftAsync(admin, shiftId));
+    });
+
+    [Fact]
     public Task A_shift_card_on_the_duty_dashboard_links_to_its_channel() => web.RunAsync(async () =>
     {
         var user = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
