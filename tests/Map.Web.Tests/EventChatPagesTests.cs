@@ -31,13 +31,12 @@ public sealed class EventChatPagesTests(WebContext web) : IClassFixture<WebConte
         var first = await SendAsync(phone, channel, "Прибыл на точку");
 
         web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword, "/admin/events-chat");
-        var entry = web.Find($"#chat2-channels [data-channel-id='{channel}']");
-        Assert.Contains($"Смена №{shiftId}", entry.Text, StringComparison.Ordinal);
-        Assert.Equal("1", entry.FindElement(By.CssSelector(".badge")).Text);
+        web.UntilText($"#chat2-channels [data-channel-id='{channel}']", $"Смена №{shiftId}");
+        web.UntilText($"#chat2-channels [data-channel-id='{channel}'] .badge", "1");
         web.Script("window.__sameDocument = true");
 
         // Opening the channel reads it: the read mark goes to the newest message and the badge goes away.
-        web.Click($"#chat2-channels [data-channel-id='{channel}']");
+        ClickLive($"#chat2-channels [data-channel-id='{channel}']");
         web.UntilText("#chat2-history", "Прибыл на точку");
         UntilRead(first);
         web.Until(d => web.Attribute($"#chat2-channels [data-channel-id='{channel}']", "data-unread") == "0");
@@ -60,8 +59,7 @@ public sealed class EventChatPagesTests(WebContext web) : IClassFixture<WebConte
         Assert.Equal(MapTestContext.RootUsername, answer.GetProperty("sender_id").GetString());
 
         // Messages are in server-sequence order, and the page never reloaded.
-        var seqs = web.All("#chat2-history li[data-seq]").Select(li => long.Parse(li.GetAttribute("data-seq")!, CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal([1L, 2L, 3L], seqs);
+        Assert.Equal("1,2,3", web.Script("return Array.from(document.querySelectorAll('#chat2-history li[data-seq]')).map(li => li.getAttribute('data-seq')).join(',')"));
         Assert.Equal(true, web.Script("return window.__sameDocument === true"));
 
         // An empty message is refused on the page; nothing is sent.
@@ -103,7 +101,7 @@ public sealed class EventChatPagesTests(WebContext web) : IClassFixture<WebConte
         web.Until(d => (bool)web.Script(
             "var img = document.querySelector('#chat2-history [data-message-id=\"' + arguments[0] + '\"] img'); return !!img && img.complete && img.naturalWidth === 1;",
             mediaId!)!);
-        Assert.Equal($"/api/chat2/media/{mediaId}", new Uri(web.Attribute($"#chat2-history [data-message-id='{mediaId}'] img", "src")!).AbsolutePath);
+        Assert.Equal($"/api/chat2/media/{mediaId}", web.Script("return new URL(document.querySelector('#chat2-history [data-message-id=\"' + arguments[0] + '\"] img').src).pathname", mediaId!));
 
         // A quick template goes out as kind "template" and the phone sees it.
         web.Click("#chat2-templates [data-template-id='arrived']");
@@ -150,16 +148,18 @@ public sealed class EventChatPagesTests(WebContext web) : IClassFixture<WebConte
         var shiftId = started.GetProperty("shift_id").GetInt32();
 
         web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword, "/admin/duty");
-        // The dashboard redraws its cards: a link replaced between finding and clicking is found again.
-        web.Until(d =>
-        {
-            var link = d.FindElements(By.CssSelector($".duty-unit[data-shift-id='{shiftId}'] .chat2-shift-link")).FirstOrDefault(e => e.Displayed);
-            link?.Click();
-            return link is not null;
-        });
+        ClickLive($".duty-unit[data-shift-id='{shiftId}'] .chat2-shift-link");
         web.Until(d => new Uri(d.Url).AbsolutePath == "/admin/events-chat");
         web.UntilText("#chat2-title", $"Смена №{shiftId}");
         Assert.Equal(1L, await web.ScalarAsync<long>("SELECT count(*) FROM chat.chat2_channels WHERE type = 'shift' AND shift_id = $1", shiftId));
+    });
+
+    /// <summary>Clicks an element of a live list: one redrawn between finding and clicking is found again.</summary>
+    private void ClickLive(string css) => web.Until(d =>
+    {
+        var element = d.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed && e.Enabled);
+        element?.Click();
+        return element is not null;
     });
 
     private void UntilRead(JsonElement message) =>

@@ -240,7 +240,12 @@
   ui.realtime.on('chat2_receipt', function (r) {
     if (r.channel_id !== current) { return; }
     var m = messages.filter(function (x) { return x.id === r.message_id; })[0];
-    if (m) { m.delivered_count = r.delivered_count; m.read_count = r.read_count; render(false); }
+    if (!m) { return; }
+    m.delivered_count = r.delivered_count;
+    m.read_count = r.read_count;
+    // Only the counts change: the rest of the conversation (and its scroll position) stays as it is.
+    var counts = document.querySelector('#chat2-history [data-message-id="' + m.id + '"] .receipts');
+    if (counts) { counts.textContent = t('chat2.receipts', { delivered: m.delivered_count, read: m.read_count }); }
   });
   ui.realtime.onResync(function () { loadChannels(); catchUp(); });
   document.addEventListener('visibilitychange', markRead);
