@@ -87,7 +87,14 @@
       $('chat2-older').hidden = list.length < pageSize;
       render(true);
       markRead();
-    }, function (error) { ui.toast(error.message, 'error'); });
+    }, function (error) {
+      // A link to a channel that is gone (purged, mistyped): back to the list.
+      if (current !== channelId) { return; }
+      current = null;
+      $('chat2-compose').hidden = true;
+      $('chat2-title').textContent = t('chat2.pick');
+      ui.toast(error.message, 'error');
+    });
   }
 
   function mediaUrl(m) { return '/api/chat2/media/' + encodeURIComponent(m.id); }
