@@ -146,11 +146,21 @@ public sealed class EventChatPagesTests(WebContext web) : IClassFixture<WebConte
         var started = await Ok(await bot.PostAsJsonAsync("/api/duty/bot/shift/start", new { user_id = user, unit_label = "Экипаж 9" }));
         await Ok(await bot.PostAsJsonAsync("/api/duty/bot/live_location", new { user_id = user, lat = 53.9, lon = 27.56, accuracy_m = 6.0, message_id = 3, is_live = true }));
         var shiftId = started.GetProperty("shift_id").GetInt32();
+        using var admin = await AdminAsync();
+        var phone = await PairAsync(admin, "Экипаж 9");
+        var channel = await ShiftChannelAsync(admin, shiftId, phone);
+        await SendAsync(phone, channel, "На месте, жду указаний");
 
+        // The card's link carries the admin's unread count for the shift's channel, and opens it.
         web.SignIn(MapTestContext.RootUsername, MapTestContext.RootPassword, "/admin/duty");
+        web.Until(d => web.Attribute($".duty-unit[data-shift-id='{shiftId}'] .chat2-shift-link", "data-unread") == "1");
+        web.UntilText($".duty-unit[data-shift-id='{shiftId}'] .chat2-shift-link", "Чат смены (1)");
         ClickLive($".duty-unit[data-shift-id='{shiftId}'] .chat2-shift-link");
         web.Until(d => new Uri(d.Url).AbsolutePath == "/admin/events-chat");
         web.UntilText("#chat2-title", $"Смена №{shiftId}");
+        web.UntilText("#chat2-history", "На месте, жду указаний");
+        web.Until(d => web.Attribute("#chat2-history", "data-read-seq") == "1");
+        Assert.Equal(0, await UnreadForShiftAsync(admin, shiftId));
         Assert.Equal(1L, await web.ScalarAsync<long>("SELECT count(*) FROM chat.chat2_channels WHERE type = 'shift' AND shift_id = $1", shiftId));
     });
 
