@@ -50,6 +50,9 @@ public sealed class ChatModule : IModule
         services.AddScoped<Chat2Posting>();
         services.AddScoped<Chat2ChannelStore>();
         services.AddScoped<Chat2Retention>();
+        services.AddNavLink(new NavLink("/admin/events-chat", WebModule, "nav.events_chat", AdminRole.Viewer, Order: 41));
+        // The duty dashboard's shift cards link to their channel (decision 0087's addon mechanism; Duty is not read).
+        services.AddPageAddon(new PageAddon(WebModule, "chat2-shift-link.js", "chat2-shift-link.css", ["duty/duty"], AdminRole.Viewer));
     }
 
     public void AddJobs(IJobRegistry jobs) => jobs.AddRecurring<Chat2RetentionJob>(Chat2RetentionJob.JobId, Chat2RetentionJob.Cron);
