@@ -115,6 +115,7 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         var marker = new { name = $"docs {userId}", lat = 53.9, lon = 27.56, user_id = userId, message_id = userId };
         await CheckAsync(document, bot, "/api/bot/markers", "/api/bot/markers", "post", 200, problems, marker);
         var pending = JsonNode.Parse(await (await bot.PostAsJsonAsync("/api/bot/markers", marker)).Content.ReadAsStringAsync())!["pending"]!.GetValue<int>();
+        await CheckAsync(document, bot, "/api/bot/markers", "/api/bot/markers", "post", 200, problems, marker);
         await CheckAsync(document, bot, $"/api/bot/markers/{pending}", "/api/bot/markers/{pid}", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/requests/count", "/api/requests/count", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/requests/pending", "/api/requests/pending", "get", 200, problems);

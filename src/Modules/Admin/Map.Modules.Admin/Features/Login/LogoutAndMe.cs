@@ -26,7 +26,7 @@ internal sealed class LogoutAndMeEndpoints : ICarterModule
                 : new MeJson(IsAdmin: false, "guest", Username: null)))
             .AllowAnonymous()
             .Produces<MeJson>();
-        app.MapPost("/setrole/{role}", () => ApiErrors.Forbidden()).AllowAnonymous();
+        app.MapPost("/setrole/{role}", () => ApiErrors.Forbidden()).AllowAnonymous().Produces<ErrorBody>(StatusCodes.Status403Forbidden);
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext context, AdminDbContext db, IAuditLog audit, CancellationToken cancellationToken)
