@@ -103,12 +103,74 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         await CheckAsync(document, map.App.CreateBrowser(), "/api/tracker/start", "/api/tracker/start", "post", 401, problems);
         await CheckAsync(document, map.App.CreateBrowser(), "/api/admin/users", "/api/admin/users", "get", 403, problems);
 
+        // Admin: who is signed in (both variants), a new account, the audit log and its chain.
+        await CheckAsync(document, admin.Http, "/me", "/me", "get", 200, problems);
+        await CheckAsync(document, map.App.CreateBrowser(), "/me", "/me", "get", 200, problems);
+        var account = new { username = $"docs{userId}", password = "Docs-shape-check-1!", role = "viewer", zones = Array.Empty<int>() };
+        await CheckAsync(document, admin.Http, "/api/admin/users", "/api/admin/users", "post", 201, problems, account);
+        await CheckAsync(document, admin.Http, "/api/audit?limit=5", "/api/audit", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/audit/verify", "/api/audit/verify", "get", 200, problems);
+
+        // Markers: a bot's request (new, then repeated), its status, the bell, zones and the map.
+        var marker = new { name = $"docs {userId}", lat = 53.9, lon = 27.56, user_id = userId, message_id = userId };
+        await CheckAsync(document, bot, "/api/bot/markers", "/api/bot/markers", "post", 200, problems, marker);
+        var pending = JsonNode.Parse(await (await bot.PostAsJsonAsync("/api/bot/markers", marker)).Content.ReadAsStringAsync())!["pending"]!.GetValue<int>();
+        await CheckAsync(document, bot, "/api/bot/markers", "/api/bot/markers", "post", 200, problems, marker);
+        await CheckAsync(document, bot, $"/api/bot/markers/{pending}", "/api/bot/markers/{pid}", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/requests/count", "/api/requests/count", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/requests/pending", "/api/requests/pending", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/zones", "/api/zones", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/addresses/map?bbox=27,53,28,54&zoom=12", "/api/addresses/map", "get", 200, problems);
+
+        // Duty: a bot starts a shift (then again: already active) and checks in; the dashboard shows the unit.
+        var officer = new { user_id = userId, unit_label = "docs", lat = 53.9, lon = 27.56 };
+        await CheckAsync(document, bot, "/api/duty/bot/shift/start", "/api/duty/bot/shift/start", "post", 200, problems, officer);
+        await CheckAsync(document, bot, "/api/duty/bot/shift/start", "/api/duty/bot/shift/start", "post", 200, problems, officer);
+        await CheckAsync(document, bot, "/api/duty/bot/checkin", "/api/duty/bot/checkin", "post", 200, problems, officer);
+        await CheckAsync(document, admin.Http, "/api/duty/admin/dashboard", "/api/duty/admin/dashboard", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/duty/admin/sos/active", "/api/duty/admin/sos/active", "get", 200, problems);
+        await CheckAsync(document, bot, "/api/duty/notify_targets", "/api/duty/notify_targets", "get", 200, problems);
+        await CheckAsync(document, bot, "/api/duty/bot/shift/end", "/api/duty/bot/shift/end", "post", 200, problems, officer);
+        await CheckAsync(document, bot, "/api/duty/bot/shift/end", "/api/duty/bot/shift/end", "post", 200, problems, officer);
+
+        // The host: the realtime token and stats.
+        await CheckAsync(document, admin.Http, "/api/realtime/token", "/api/realtime/token", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/realtime/stats", "/api/realtime/stats", "get", 200, problems);
+
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
-    private async Task CheckAsync(JsonNode document, HttpClient client, string url, string path, string method, int status, List<string> problems)
+    [Fact]
+    public async Task The_shape_check_catches_a_wrong_declaration()
     {
-        var response = method == "get" ? await client.GetAsync(url) : await client.PostAsync(url, JsonContent.Create(new { }));
+        var admin = await map.App.LoginAsync();
+        var answer = JsonNode.Parse(await admin.Http.GetStringAsync("/api/pending/count"));
+        var right = JsonNode.Parse(await admin.Http.GetStringAsync("/openapi/v1.json"))!;
+        var schema = right["paths"]!["/api/pending/count"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+        var name = schema["$ref"]!.GetValue<string>().Split('/')[^1];
+        var wrongType = right.DeepClone();
+        wrongType["components"]!["schemas"]![name]!["properties"]!["count"] = JsonNode.Parse("{\"type\":\"string\"}");
+        var extra = right.DeepClone();
+        extra["components"]!["schemas"]![name]!["properties"]!["total"] = JsonNode.Parse("{\"type\":\"integer\"}");
+        var undeclared = right.DeepClone();
+        ((JsonObject)undeclared["components"]!["schemas"]![name]!["properties"]!).Remove("count");
+
+        Assert.Empty(Problems(right, schema, answer));
+        Assert.Contains(Problems(wrongType, schema, answer), p => p.StartsWith("$.count: is integer", StringComparison.Ordinal));
+        Assert.Contains(Problems(extra, schema, answer), p => p.StartsWith("$.total: documented, not answered", StringComparison.Ordinal));
+        Assert.Contains(Problems(undeclared, schema, answer), p => p.StartsWith("$.count: answered but not documented", StringComparison.Ordinal));
+
+        static List<string> Problems(JsonNode document, JsonNode schema, JsonNode? value)
+        {
+            var problems = new List<string>();
+            SchemaCheck.Check(document, schema, value, "$", problems);
+            return problems;
+        }
+    }
+
+    private async Task CheckAsync(JsonNode document, HttpClient client, string url, string path, string method, int status, List<string> problems, object? body = null)
+    {
+        var response = method == "get" ? await client.GetAsync(url) : await client.PostAsync(url, JsonContent.Create(body ?? new { }));
         var text = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != status)
         {
@@ -248,13 +310,24 @@ internal static class SchemaCheck
             });
             if (!any)
             {
-                problems.Add($"{at}: matches none of {choices.ToJsonString()}");
+                var reasons = choices.Select(choice =>
+                {
+                    var inner = new List<string>();
+                    Check(document, choice!, value, at, inner);
+                    return string.Join("; ", inner);
+                });
+                problems.Add($"{at}: matches none of {choices.ToJsonString()} ({string.Join(" | ", reasons)})");
             }
 
             return;
         }
 
         var types = Types(schema);
+        if (types.Count == 0 && schema["properties"] is null && schema["items"] is null)
+        {
+            return; // {}: any JSON value (a JsonElement such as the audit payload)
+        }
+
         var actual = TypeOf(value);
         if (types.Count > 0 && !types.Contains(actual) && !(actual == "integer" && types.Contains("number")))
         {
@@ -277,11 +350,19 @@ internal static class SchemaCheck
                 }
             }
 
-            foreach (var required in (schema["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()))
+            var required = (schema["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()).ToHashSet();
+            foreach (var name in required.Where(name => !obj.ContainsKey(name)))
             {
-                if (!obj.ContainsKey(required))
+                problems.Add($"{at}.{name}: documented as required, not answered");
+            }
+
+            // The generator marks no property required, so one the endpoint never sends would pass unnoticed: a
+            // property must be answered unless its schema admits null (fields left out when null are nullable).
+            foreach (var (name, property) in properties ?? [])
+            {
+                if (!obj.ContainsKey(name) && !required.Contains(name) && !AdmitsNull(document, property!))
                 {
-                    problems.Add($"{at}.{required}: documented as required, not answered");
+                    problems.Add($"{at}.{name}: documented, not answered (and not nullable)");
                 }
             }
         }
@@ -292,6 +373,23 @@ internal static class SchemaCheck
                 Check(document, items, array[i], $"{at}[{i}]", problems);
             }
         }
+    }
+
+    private static bool AdmitsNull(JsonNode document, JsonNode schema)
+    {
+        if (schema["$ref"]?.GetValue<string>() is { } reference)
+        {
+            var target = reference.Replace("#/", "", StringComparison.Ordinal).Split('/').Aggregate((JsonNode?)document, (node, key) => node?[key]);
+            return target is null || AdmitsNull(document, target);
+        }
+
+        if ((schema["oneOf"] ?? schema["anyOf"]) is JsonArray choices)
+        {
+            return choices.Any(choice => AdmitsNull(document, choice!));
+        }
+
+        var types = Types(schema);
+        return types.Count == 0 || types.Contains("null");
     }
 
     private static List<string> Types(JsonNode schema) => schema["type"] switch

@@ -24,6 +24,7 @@ internal static class ApiDocsSetup
             options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1;
             options.AddOperationTransformer(new ApiOperationTransformer());
             options.AddDocumentTransformer(new ApiDocumentTransformer(settings));
+            options.AddSchemaTransformer(new OmittedPropertiesTransformer());
         });
         return services;
     }

@@ -16,9 +16,11 @@ internal static class RealtimeEndpoints
     public static void MapRealtime(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/api/realtime/token", [HttpMethods.Get, HttpMethods.Post], IssueToken)
-            .RequireAuthorization(MapPolicies.Viewer);
-        app.MapGet("/api/realtime/stats", (RealtimeHub hub) => Results.Json(new { ws_clients = hub.Count, asgi_loop = true }))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<RealtimeTokenJson>();
+        app.MapGet("/api/realtime/stats", (RealtimeHub hub) => Results.Json(new RealtimeStatsJson(hub.Count, AsgiLoop: true)))
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<RealtimeStatsJson>();
         app.Map("/ws", AcceptAsync)
             .WithSummary("WebSocket upgrade (GET /ws?token=…, the token from /api/realtime/token); frames {\"event\", \"data\"}");
     }
@@ -34,15 +36,8 @@ internal static class RealtimeEndpoints
         var token = tokens.Issue(user.AdminId()!.Value, user.AdminUsername()!, user.AdminRole()!.Value, sessionId);
         var scheme = context.Request.IsHttps ? "wss" : "ws";
         var url = $"{scheme}://{context.Request.Host}/ws?token={Uri.EscapeDataString(token)}";
-        return Results.Json(new
-        {
-            token,
-            expires_in = (int)tokens.Lifetime.TotalSeconds,
-            ws_url = url,
-            // The legacy realtime.js tries these two in order.
-            ws_url_sameport = url,
-            ws_url_port = (string?)null,
-        });
+        // The legacy realtime.js tries ws_url_sameport, then ws_url_port.
+        return Results.Json(new RealtimeTokenJson(token, (int)tokens.Lifetime.TotalSeconds, url, url, WsUrlPort: null));
     }
 
     private static async Task AcceptAsync(
@@ -155,3 +150,9 @@ internal static class RealtimeEndpoints
             && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 }
+
+/// <summary>The answer of <c>/api/realtime/token</c>: <c>{token, expires_in, ws_url, ws_url_sameport, ws_url_port}</c>.</summary>
+internal sealed record RealtimeTokenJson(string Token, int ExpiresIn, string WsUrl, string WsUrlSameport, string? WsUrlPort);
+
+/// <summary>The answer of <c>/api/realtime/stats</c>: <c>{ws_clients, asgi_loop}</c>.</summary>
+internal sealed record RealtimeStatsJson(int WsClients, bool AsgiLoop);

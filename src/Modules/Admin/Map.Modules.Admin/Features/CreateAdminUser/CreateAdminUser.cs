@@ -35,7 +35,8 @@ internal sealed class CreateAdminUserEndpoint : ICarterModule
                 var created = await sender.Send(command, cancellationToken);
                 return Results.Json(created, statusCode: StatusCodes.Status201Created);
             })
-            .RequireAuthorization(MapPolicies.Superadmin);
+            .RequireAuthorization(MapPolicies.Superadmin)
+            .Produces<AdminUserJson>(StatusCodes.Status201Created);
 }
 
 /// <summary>Zone ids are kept as given: zones belong to Markers, which unlinks a deleted zone through <see cref="IAdminDirectory.UnlinkZoneAsync"/>.</summary>

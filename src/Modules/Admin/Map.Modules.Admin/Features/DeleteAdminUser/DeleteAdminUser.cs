@@ -22,9 +22,10 @@ internal sealed class DeleteAdminUserEndpoint : ICarterModule
         app.MapDelete("/api/admin/users/{id:int}", async (int id, HttpContext context, ISender sender, CancellationToken cancellationToken) =>
             {
                 await sender.Send(new DeleteAdminUserCommand(id, context.User.AdminId()!.Value), cancellationToken);
-                return Results.Json(new { status = "ok" });
+                return Results.Json(StatusOk.Value);
             })
-            .RequireAuthorization(MapPolicies.Superadmin);
+            .RequireAuthorization(MapPolicies.Superadmin)
+            .Produces<StatusOk>();
 }
 
 internal sealed record DeleteAdminUserCommand(int Id, int ActorId) : ICommand<Unit>;

@@ -33,7 +33,8 @@ internal sealed class LoginEndpoint : ICarterModule
         app.MapPost("/login", HandleAsync)
             .AllowAnonymous()
             .CsrfExempt()
-            .RequireRateLimiting(AdminRateLimits.Login);
+            .RequireRateLimiting(AdminRateLimits.Login)
+            .Produces<LoginJson>();
 
     private static async Task<IResult> HandleAsync(
         HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, LoginLockoutSettings lockout, CancellationToken cancellationToken)
@@ -63,9 +64,12 @@ internal sealed class LoginEndpoint : ICarterModule
         }
 
         var csrf = await cookie.SignInAsync(context, db, result.AdminId, result.Username, result.Role);
-        return Results.Json(new { status = "ok", role = result.Role.ToWire(), csrf_token = csrf });
+        return Results.Json(new LoginJson("ok", result.Role.ToWire(), csrf));
     }
 }
+
+/// <summary>The answer of a successful <c>POST /login</c>: <c>{status, role, csrf_token}</c>.</summary>
+internal sealed record LoginJson(string Status, string Role, string CsrfToken);
 
 internal sealed record LoginCommand(string Username, string Password) : ICommand<LoginOutcome>;
 

@@ -20,12 +20,13 @@ internal sealed class LogoutAndMeEndpoints : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPost("/logout", LogoutAsync).AllowAnonymous();
-        app.MapGet("/me", (HttpContext context) => context.User.IsAdmin()
-            ? Results.Json(new { is_admin = true, role = context.User.AdminRole()!.Value.ToWire(), username = context.User.AdminUsername() })
-            : Results.Json(new { is_admin = false, role = "guest", username = (string?)null }))
-            .AllowAnonymous();
-        app.MapPost("/setrole/{role}", () => ApiErrors.Forbidden()).AllowAnonymous();
+        app.MapPost("/logout", LogoutAsync).AllowAnonymous().Produces(StatusCodes.Status204NoContent);
+        app.MapGet("/me", (HttpContext context) => Results.Json(context.User.IsAdmin()
+                ? new MeJson(IsAdmin: true, context.User.AdminRole()!.Value.ToWire(), context.User.AdminUsername())
+                : new MeJson(IsAdmin: false, "guest", Username: null)))
+            .AllowAnonymous()
+            .Produces<MeJson>();
+        app.MapPost("/setrole/{role}", () => ApiErrors.Forbidden()).AllowAnonymous().Produces<ErrorBody>(StatusCodes.Status403Forbidden);
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext context, AdminDbContext db, IAuditLog audit, CancellationToken cancellationToken)
@@ -48,3 +49,6 @@ internal sealed class LogoutAndMeEndpoints : ICarterModule
         return Results.NoContent();
     }
 }
+
+/// <summary>The answer of <c>GET /me</c>: <c>{is_admin, role, username}</c>.</summary>
+internal sealed record MeJson(bool IsAdmin, string Role, string? Username);

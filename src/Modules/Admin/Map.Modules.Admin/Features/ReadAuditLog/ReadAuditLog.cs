@@ -36,7 +36,8 @@ internal sealed class ReadAuditLogEndpoint : ICarterModule
                 context.Response.Headers[TotalCountHeader] = page.Total.ToString(CultureInfo.InvariantCulture);
                 return Results.Json(page.Rows);
             })
-            .RequireAuthorization(MapPolicies.Superadmin);
+            .RequireAuthorization(MapPolicies.Superadmin)
+            .Produces<IReadOnlyList<AuditRowJson>>();
 
     private static string? Filter(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -28,8 +28,8 @@ internal sealed class UpdateAdminUserEndpoint : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin);
-        app.MapPatch("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin);
+        app.MapPut("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin).Produces<AdminUserJson>();
+        app.MapPatch("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin).Produces<AdminUserJson>();
     }
 
     private static async Task<IResult> HandleAsync(int id, HttpContext context, ISender sender, CancellationToken cancellationToken)

@@ -24,16 +24,21 @@ internal sealed class VerifyAuditChainEndpoint : ICarterModule
         app.MapGet("/api/audit/verify", async (ISender sender, CancellationToken cancellationToken) =>
             {
                 var result = await sender.Send(new VerifyAuditChainQuery(), cancellationToken);
-                return result.FirstBrokenId is { } broken
-                    ? Results.Json(new { ok = false, rows = result.Rows, first_broken_id = broken })
-                    : Results.Json(new { ok = true, rows = result.Rows });
+                return Results.Json(new ChainCheckJson(result.FirstBrokenId is null, result.Rows, result.FirstBrokenId));
             })
-            .RequireAuthorization(MapPolicies.Superadmin);
+            .RequireAuthorization(MapPolicies.Superadmin)
+            .Produces<ChainCheckJson>();
 }
 
 internal sealed record VerifyAuditChainQuery : IQuery<ChainCheck>;
 
 internal sealed record ChainCheck(long Rows, long? FirstBrokenId);
+
+/// <summary>The answer: <c>{ok, rows}</c>, with <c>first_broken_id</c> only when the chain is broken.</summary>
+internal sealed record ChainCheckJson(
+    bool Ok,
+    long Rows,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? FirstBrokenId);
 
 internal sealed class VerifyAuditChainHandler(AdminDbContext db) : IQueryHandler<VerifyAuditChainQuery, ChainCheck>
 {

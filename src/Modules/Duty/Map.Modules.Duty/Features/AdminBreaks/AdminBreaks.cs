@@ -23,19 +23,24 @@ internal sealed class AdminBreakEndpoints : ICarterModule
     {
         app.MapPost("/api/duty/admin/breaks/{breakId:int}/approve", async (int breakId, HttpContext context, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new BreakTransitionCommand(breakId, Approve: true, context.User.AdminUsername()), ct)))
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<BreakChangedJson>();
 
         app.MapPost("/api/duty/admin/breaks/{breakId:int}/end", async (int breakId, HttpContext context, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new BreakTransitionCommand(breakId, Approve: false, context.User.AdminUsername()), ct)))
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<BreakChangedJson>();
     }
 }
 
-internal sealed record BreakTransitionCommand(int BreakId, bool Approve, string? By) : ICommand<object>;
+internal sealed record BreakTransitionCommand(int BreakId, bool Approve, string? By) : ICommand<BreakChangedJson>;
 
-internal sealed class BreakTransitionHandler(DutyDbContext db, TimeProvider clock, IEventBus events) : ICommandHandler<BreakTransitionCommand, object>
+/// <summary>The answer of approve and end: <c>{ok:true, break}</c> with the break as it is now.</summary>
+internal sealed record BreakChangedJson(bool Ok, BreakView Break);
+
+internal sealed class BreakTransitionHandler(DutyDbContext db, TimeProvider clock, IEventBus events) : ICommandHandler<BreakTransitionCommand, BreakChangedJson>
 {
-    public async ValueTask<object> Handle(BreakTransitionCommand command, CancellationToken cancellationToken)
+    public async ValueTask<BreakChangedJson> Handle(BreakTransitionCommand command, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -61,6 +66,6 @@ internal sealed class BreakTransitionHandler(DutyDbContext db, TimeProvider cloc
             await events.PublishAsync(command.Approve ? DutyEvents.BreakStarted(request) : DutyEvents.BreakEnded(request), cancellationToken);
         }
 
-        return new { ok = true, @break = BreakView.From(request) };
+        return new BreakChangedJson(Ok: true, BreakView.From(request));
     }
 }

@@ -26,7 +26,8 @@ internal sealed class DashboardEndpoints : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/duty/admin/dashboard", async (ISender sender, CancellationToken ct) => Results.Json(await sender.Send(new DashboardQuery(), ct)))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<DashboardView>();
 
         app.MapGet("/api/duty/admin/shift/{shiftId:int}/detail", async (int shiftId, int? limit, [FromQuery(Name = "before_id")] long? beforeId, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new ShiftDetailQuery(shiftId, Math.Clamp(limit ?? 200, 1, 500), beforeId), ct)))

@@ -24,15 +24,18 @@ internal sealed class AdminSosEndpoints : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/duty/admin/sos/active", async (ISender sender, CancellationToken ct) => Results.Json(await sender.Send(new ActiveSosQuery(), ct)))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyList<SosAlertData>>();
 
         app.MapPost("/api/duty/admin/sos/{sosId:int}/ack", async (int sosId, HttpContext context, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new SosTransitionCommand(sosId, SosTransition.Ack, context.User.AdminUsername()), ct)))
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<SosChangedJson>();
 
         app.MapPost("/api/duty/admin/sos/{sosId:int}/close", async (int sosId, HttpContext context, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new SosTransitionCommand(sosId, SosTransition.Close, context.User.AdminUsername()), ct)))
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<SosChangedJson>();
     }
 }
 
@@ -57,11 +60,14 @@ internal enum SosTransition
     Close,
 }
 
-internal sealed record SosTransitionCommand(int SosId, SosTransition Transition, string? By) : ICommand<object>;
+internal sealed record SosTransitionCommand(int SosId, SosTransition Transition, string? By) : ICommand<SosChangedJson>;
 
-internal sealed class SosTransitionHandler(DutyDbContext db, TimeProvider clock, IEventBus events) : ICommandHandler<SosTransitionCommand, object>
+/// <summary>The answer of ack and close: <c>{ok:true, sos}</c> with the alert as it is now.</summary>
+internal sealed record SosChangedJson(bool Ok, SosAlertData Sos);
+
+internal sealed class SosTransitionHandler(DutyDbContext db, TimeProvider clock, IEventBus events) : ICommandHandler<SosTransitionCommand, SosChangedJson>
 {
-    public async ValueTask<object> Handle(SosTransitionCommand command, CancellationToken cancellationToken)
+    public async ValueTask<SosChangedJson> Handle(SosTransitionCommand command, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -85,6 +91,6 @@ internal sealed class SosTransitionHandler(DutyDbContext db, TimeProvider clock,
             await events.PublishAsync(DutyEvents.Sos(ack ? "sos_acked" : "sos_closed", data), cancellationToken);
         }
 
-        return new { ok = true, sos = data };
+        return new SosChangedJson(Ok: true, data);
     }
 }

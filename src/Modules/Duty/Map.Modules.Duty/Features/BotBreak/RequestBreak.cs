@@ -24,10 +24,13 @@ internal sealed class RequestBreakEndpoint : ICarterModule
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.BreakRequest, ct);
             return refused ?? Results.Json(await sender.Send(
                 new RequestBreakCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body), IntegerInput.Read(body, "duration_min", truncate: true)), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<BreakRequestedJson>();
 }
 
-internal sealed record RequestBreakCommand(string? UserId, string? UnitLabel, IntegerInput DurationMin) : ICommand<object>;
+internal sealed record RequestBreakCommand(string? UserId, string? UnitLabel, IntegerInput DurationMin) : ICommand<BreakRequestedJson>;
+
+/// <summary>The answer: <c>{ok:true, break_id}</c>.</summary>
+internal sealed record BreakRequestedJson(bool Ok, int BreakId);
 
 internal sealed class RequestBreakValidator : AbstractValidator<RequestBreakCommand>
 {
@@ -39,9 +42,9 @@ internal sealed class RequestBreakValidator : AbstractValidator<RequestBreakComm
     }
 }
 
-internal sealed class RequestBreakHandler(DutyDbContext db, AutoShift autoShift, TimeProvider clock, IEventBus events) : ICommandHandler<RequestBreakCommand, object>
+internal sealed class RequestBreakHandler(DutyDbContext db, AutoShift autoShift, TimeProvider clock, IEventBus events) : ICommandHandler<RequestBreakCommand, BreakRequestedJson>
 {
-    public async ValueTask<object> Handle(RequestBreakCommand command, CancellationToken cancellationToken)
+    public async ValueTask<BreakRequestedJson> Handle(RequestBreakCommand command, CancellationToken cancellationToken)
     {
         var userId = command.UserId!;
         var (shift, started) = await autoShift.EnsureAsync(userId, command.UnitLabel, null, null, cancellationToken);
@@ -60,6 +63,6 @@ internal sealed class RequestBreakHandler(DutyDbContext db, AutoShift autoShift,
         }
 
         await events.PublishAsync(DutyEvents.BreakRequested(request, command.UnitLabel ?? shift.UnitLabel), cancellationToken);
-        return new { ok = true, break_id = request.Id };
+        return new BreakRequestedJson(Ok: true, request.Id);
     }
 }

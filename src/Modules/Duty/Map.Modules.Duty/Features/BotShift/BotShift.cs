@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Carter;
 using FluentValidation;
 using Map.Modules.Duty.Bot;
@@ -29,24 +30,27 @@ internal sealed class BotShiftEndpoints : ICarterModule
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.ShiftStart, ct);
             return refused ?? Results.Json(await sender.Send(
                 new StartShiftCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon")), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<ShiftStartedJson>();
 
         app.MapPost(DutyBot.Prefix + "/shift/end", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.ShiftEnd, ct);
             return refused ?? Results.Json(await sender.Send(
                 new EndShiftCommand(DutyBot.UserId(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon")), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<ShiftEndedJson>();
 
         app.MapPost(DutyBot.Prefix + "/shift/set_unit", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.SetUnit, ct);
             return refused ?? Results.Json(await sender.Send(new SetUnitCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body)), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<UnitSetJson>();
     }
 }
 
-internal sealed record StartShiftCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon) : ICommand<object>, IHasPosition;
+internal sealed record StartShiftCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon) : ICommand<ShiftStartedJson>, IHasPosition;
+
+/// <summary>The answer: <c>{ok:true, shift_id}</c>, with <c>already_active: true</c> when the shift was running.</summary>
+internal sealed record ShiftStartedJson(bool Ok, int ShiftId, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AlreadyActive = null);
 
 internal sealed class StartShiftValidator : AbstractValidator<StartShiftCommand>
 {
@@ -59,26 +63,29 @@ internal sealed class StartShiftValidator : AbstractValidator<StartShiftCommand>
     }
 }
 
-internal sealed class StartShiftHandler(DutyDbContext db, DutyShifts shifts, TimeProvider clock, IEventBus events) : ICommandHandler<StartShiftCommand, object>
+internal sealed class StartShiftHandler(DutyDbContext db, DutyShifts shifts, TimeProvider clock, IEventBus events) : ICommandHandler<StartShiftCommand, ShiftStartedJson>
 {
-    public async ValueTask<object> Handle(StartShiftCommand command, CancellationToken cancellationToken)
+    public async ValueTask<ShiftStartedJson> Handle(StartShiftCommand command, CancellationToken cancellationToken)
     {
         var userId = command.UserId!;
         var (shift, created) = await shifts.EnsureAsync(userId, command.UnitLabel, command.Lat.Value, command.Lon.Value, cancellationToken);
         if (!created)
         {
-            return new { ok = true, shift_id = shift.Id, already_active = true };
+            return new ShiftStartedJson(Ok: true, shift.Id, AlreadyActive: true);
         }
 
         db.Events.Add(DutyEvent.Create(userId, shift.Id, clock.Now(), DutyEventTypes.ShiftStart, DutyEvent.ActorUser,
             new { lat = command.Lat.Value, lon = command.Lon.Value, unit_label = command.UnitLabel }));
         await db.SaveChangesAsync(cancellationToken);
         await events.PublishAsync(DutyEvents.ShiftStarted(shift, command.Lat.Value, command.Lon.Value), cancellationToken);
-        return new { ok = true, shift_id = shift.Id };
+        return new ShiftStartedJson(Ok: true, shift.Id);
     }
 }
 
-internal sealed record EndShiftCommand(string? UserId, NumberInput Lat, NumberInput Lon) : ICommand<object>, IHasPosition;
+internal sealed record EndShiftCommand(string? UserId, NumberInput Lat, NumberInput Lon) : ICommand<ShiftEndedJson>, IHasPosition;
+
+/// <summary>The answer: <c>{ok:true, shift_id}</c>, or <c>{ok:true, shift_id:null, message}</c> when no shift was running.</summary>
+internal sealed record ShiftEndedJson(bool Ok, int? ShiftId, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null);
 
 internal sealed class EndShiftValidator : AbstractValidator<EndShiftCommand>
 {
@@ -91,15 +98,15 @@ internal sealed class EndShiftValidator : AbstractValidator<EndShiftCommand>
     }
 }
 
-internal sealed class EndShiftHandler(DutyDbContext db, IBotTracking tracking, TimeProvider clock, IEventBus events) : ICommandHandler<EndShiftCommand, object>
+internal sealed class EndShiftHandler(DutyDbContext db, IBotTracking tracking, TimeProvider clock, IEventBus events) : ICommandHandler<EndShiftCommand, ShiftEndedJson>
 {
-    public async ValueTask<object> Handle(EndShiftCommand command, CancellationToken cancellationToken)
+    public async ValueTask<ShiftEndedJson> Handle(EndShiftCommand command, CancellationToken cancellationToken)
     {
         var userId = command.UserId!;
         var shift = await db.Shifts.FirstOrDefaultAsync(s => s.UserId == userId && s.EndedAt == null, cancellationToken);
         if (shift is null)
         {
-            return new { ok = true, shift_id = (int?)null, message = "no active shift" };
+            return new ShiftEndedJson(Ok: true, ShiftId: null, "no active shift");
         }
 
         // Sessions first (the Tracker's own transaction): a failure here leaves the shift open, so a retry redoes both.
@@ -129,11 +136,14 @@ internal sealed class EndShiftHandler(DutyDbContext db, IBotTracking tracking, T
         }
 
         await events.PublishAsync(DutyEvents.ShiftEnded(userId, shift.Id), cancellationToken);
-        return new { ok = true, shift_id = shift.Id };
+        return new ShiftEndedJson(Ok: true, shift.Id);
     }
 }
 
-internal sealed record SetUnitCommand(string? UserId, string? UnitLabel) : ICommand<object>;
+internal sealed record SetUnitCommand(string? UserId, string? UnitLabel) : ICommand<UnitSetJson>;
+
+/// <summary>The answer: <c>{ok:true, shift_id, unit_label}</c>.</summary>
+internal sealed record UnitSetJson(bool Ok, int ShiftId, string? UnitLabel);
 
 internal sealed class SetUnitValidator : AbstractValidator<SetUnitCommand>
 {
@@ -145,9 +155,9 @@ internal sealed class SetUnitValidator : AbstractValidator<SetUnitCommand>
     }
 }
 
-internal sealed class SetUnitHandler(DutyDbContext db, AutoShift autoShift, TimeProvider clock, IEventBus events) : ICommandHandler<SetUnitCommand, object>
+internal sealed class SetUnitHandler(DutyDbContext db, AutoShift autoShift, TimeProvider clock, IEventBus events) : ICommandHandler<SetUnitCommand, UnitSetJson>
 {
-    public async ValueTask<object> Handle(SetUnitCommand command, CancellationToken cancellationToken)
+    public async ValueTask<UnitSetJson> Handle(SetUnitCommand command, CancellationToken cancellationToken)
     {
         var userId = command.UserId!;
         var (active, started) = await autoShift.EnsureAsync(userId, command.UnitLabel, null, null, cancellationToken);
@@ -160,6 +170,6 @@ internal sealed class SetUnitHandler(DutyDbContext db, AutoShift autoShift, Time
             await events.PublishAsync(started, cancellationToken);
         }
 
-        return new { ok = true, shift_id = shift.Id, unit_label = shift.UnitLabel };
+        return new UnitSetJson(Ok: true, shift.Id, shift.UnitLabel);
     }
 }

@@ -27,7 +27,7 @@ internal sealed class BotSosEndpoints : ICarterModule
             return refused ?? Results.Json(await sender.Send(new RaiseBotSosCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), body.Text("note"), IntegerInput.Read(body, "session_id")), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<SosRaisedJson>();
 
         app.MapPost(DutyBot.Prefix + "/sos/last", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
@@ -46,7 +46,10 @@ internal sealed class BotSosEndpoints : ICarterModule
 }
 
 internal sealed record RaiseBotSosCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon, NumberInput AccuracyM, string? Note, IntegerInput SessionId)
-    : ICommand<object>, IHasPosition;
+    : ICommand<SosRaisedJson>, IHasPosition;
+
+/// <summary>The answer of <c>/sos</c>: <c>{ok:true, sos_id}</c>.</summary>
+internal sealed record SosRaisedJson(bool Ok, int SosId);
 
 internal sealed class RaiseBotSosValidator : AbstractValidator<RaiseBotSosCommand>
 {
@@ -61,14 +64,14 @@ internal sealed class RaiseBotSosValidator : AbstractValidator<RaiseBotSosComman
     }
 }
 
-internal sealed class RaiseBotSosHandler(DutySos sos) : ICommandHandler<RaiseBotSosCommand, object>
+internal sealed class RaiseBotSosHandler(DutySos sos) : ICommandHandler<RaiseBotSosCommand, SosRaisedJson>
 {
-    public async ValueTask<object> Handle(RaiseBotSosCommand command, CancellationToken cancellationToken)
+    public async ValueTask<SosRaisedJson> Handle(RaiseBotSosCommand command, CancellationToken cancellationToken)
     {
         var request = new RaiseSosRequest(command.UserId!, command.UnitLabel, command.SessionId.Value is > 0 and var id ? id : null,
             command.Lat.Value!.Value, command.Lon.Value!.Value, command.AccuracyM.Value, command.Note);
         var (data, _) = await sos.RaiseAsync(request, new Dictionary<string, object?>(), cancellationToken);
-        return new { ok = true, sos_id = data.Id };
+        return new SosRaisedJson(Ok: true, data.Id);
     }
 }
 

@@ -32,7 +32,7 @@ internal sealed class BotTrackingEndpoints : ICarterModule
             return refused ?? Results.Json(await sender.Send(new CheckinCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), body.Text("note")?.Trim()), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<CheckedInJson>();
 
         app.MapPost(DutyBot.Prefix + "/live_location", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
@@ -40,7 +40,7 @@ internal sealed class BotTrackingEndpoints : ICarterModule
             return refused ?? Results.Json(await sender.Send(new LiveLocationCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), IntegerInput.Read(body, "message_id"), body.Boolean("is_live") ?? false), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<LocationRecordedJson>();
 
         app.MapPost(DutyBot.Prefix + "/tracking/stop", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
@@ -52,7 +52,10 @@ internal sealed class BotTrackingEndpoints : ICarterModule
 }
 
 internal sealed record CheckinCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon, NumberInput AccuracyM, string? Note)
-    : ICommand<object>, IHasPosition;
+    : ICommand<CheckedInJson>, IHasPosition;
+
+/// <summary>The answer of <c>/checkin</c>: <c>{ok:true, shift_id}</c>.</summary>
+internal sealed record CheckedInJson(bool Ok, int ShiftId);
 
 internal sealed class CheckinValidator : AbstractValidator<CheckinCommand>
 {
@@ -67,9 +70,9 @@ internal sealed class CheckinValidator : AbstractValidator<CheckinCommand>
 }
 
 internal sealed class CheckinHandler(DutyDbContext db, AutoShift autoShift, ITrackingData tracking, TimeProvider clock, IEventBus events)
-    : ICommandHandler<CheckinCommand, object>
+    : ICommandHandler<CheckinCommand, CheckedInJson>
 {
-    public async ValueTask<object> Handle(CheckinCommand command, CancellationToken cancellationToken)
+    public async ValueTask<CheckedInJson> Handle(CheckinCommand command, CancellationToken cancellationToken)
     {
         var userId = command.UserId!;
         var note = command.Note is { Length: > 200 } full ? full[..200] : command.Note;
@@ -89,12 +92,15 @@ internal sealed class CheckinHandler(DutyDbContext db, AutoShift autoShift, ITra
         }
 
         await events.PublishAsync(DutyEvents.Checkin(userId, shift.Id, command.Lat.Value, command.Lon.Value, note), cancellationToken);
-        return new { ok = true, shift_id = shift.Id };
+        return new CheckedInJson(Ok: true, shift.Id);
     }
 }
 
 internal sealed record LiveLocationCommand(string? UserId, string? UnitLabel, NumberInput Lat, NumberInput Lon, NumberInput AccuracyM, IntegerInput MessageId, bool IsLive)
-    : ICommand<object>, IHasPosition;
+    : ICommand<LocationRecordedJson>, IHasPosition;
+
+/// <summary>The answer of <c>/live_location</c>: <c>{ok:true, shift_id, session_id}</c> (<c>session_id</c> null outside a live session).</summary>
+internal sealed record LocationRecordedJson(bool Ok, int ShiftId, long? SessionId);
 
 internal sealed class LiveLocationValidator : AbstractValidator<LiveLocationCommand>
 {
@@ -110,9 +116,9 @@ internal sealed class LiveLocationValidator : AbstractValidator<LiveLocationComm
 }
 
 internal sealed class LiveLocationHandler(DutyDbContext db, AutoShift autoShift, ITrackingData tracking, IBotTracking sessions, TimeProvider clock, IEventBus events)
-    : ICommandHandler<LiveLocationCommand, object>
+    : ICommandHandler<LiveLocationCommand, LocationRecordedJson>
 {
-    public async ValueTask<object> Handle(LiveLocationCommand command, CancellationToken cancellationToken)
+    public async ValueTask<LocationRecordedJson> Handle(LiveLocationCommand command, CancellationToken cancellationToken)
     {
         var userId = command.UserId!;
         var lat = command.Lat.Value!.Value;
@@ -145,7 +151,7 @@ internal sealed class LiveLocationHandler(DutyDbContext db, AutoShift autoShift,
             await events.PublishAsync(DutyEvents.TrackingPoint(userId, shift.Id, session.SessionId, lat, lon, now), cancellationToken);
         }
 
-        return new { ok = true, shift_id = shift.Id, session_id = session?.SessionId };
+        return new LocationRecordedJson(Ok: true, shift.Id, session?.SessionId);
     }
 }
 

@@ -24,17 +24,21 @@ internal sealed class NotificationEndpoints : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/duty/notify_targets", async (ISender sender, CancellationToken ct) => Results.Json(await sender.Send(new NotifyTargetsQuery(), ct))).BotOnly();
+        app.MapGet("/api/duty/notify_targets", async (ISender sender, CancellationToken ct) => Results.Json(await sender.Send(new NotifyTargetsQuery(), ct)))
+            .BotOnly()
+            .Produces<IReadOnlyList<NotifyTarget>>();
 
         app.MapGet("/api/duty/{userId}/pending", async (string userId, ISender sender, CancellationToken ct) =>
-            Results.Json(await sender.Send(new PendingQuery(userId.Trim()), ct))).BotOnly();
+            Results.Json(await sender.Send(new PendingQuery(userId.Trim()), ct)))
+            .BotOnly()
+            .Produces<IReadOnlyList<NotificationView>>();
 
         app.MapPost("/api/duty/{userId}/ack", async (string userId, HttpContext context, ISender sender, CancellationToken ct) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, BodyRules.LenientJson, ct);
             var (ids, valid) = ReadIds(body);
             return Results.Json(await sender.Send(new AckCommand(userId.Trim(), ids, valid), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<AckedJson>();
     }
 
     /// <summary><c>ids</c>: a non-empty array of positive integers (numbers or digit strings); anything else is invalid.</summary>
@@ -100,7 +104,10 @@ internal sealed class PendingHandler(DutyDbContext db) : IQueryHandler<PendingQu
     }
 }
 
-internal sealed record AckCommand(string UserId, IReadOnlyList<long> Ids, bool IdsValid) : ICommand<object>;
+internal sealed record AckCommand(string UserId, IReadOnlyList<long> Ids, bool IdsValid) : ICommand<AckedJson>;
+
+/// <summary>The answer: <c>{ok:true, acked}</c>, how many of the ids were still unacknowledged.</summary>
+internal sealed record AckedJson(bool Ok, int Acked);
 
 internal sealed class AckValidator : AbstractValidator<AckCommand>
 {
@@ -112,15 +119,15 @@ internal sealed class AckValidator : AbstractValidator<AckCommand>
     }
 }
 
-internal sealed class AckHandler(DutyDbContext db, TimeProvider clock) : ICommandHandler<AckCommand, object>
+internal sealed class AckHandler(DutyDbContext db, TimeProvider clock) : ICommandHandler<AckCommand, AckedJson>
 {
-    public async ValueTask<object> Handle(AckCommand command, CancellationToken cancellationToken)
+    public async ValueTask<AckedJson> Handle(AckCommand command, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var ids = command.Ids.ToArray();
         var acked = await db.Notifications
             .Where(n => n.UserId == command.UserId && !n.Acked && ids.Contains(n.Id))
             .ExecuteUpdateAsync(n => n.SetProperty(x => x.Acked, true).SetProperty(x => x.AckedAt, now), cancellationToken);
-        return new { ok = true, acked };
+        return new AckedJson(Ok: true, acked);
     }
 }

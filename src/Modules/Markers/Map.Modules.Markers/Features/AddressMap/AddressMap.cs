@@ -53,7 +53,8 @@ internal sealed class AddressMapEndpoint : ICarterModule
                     cancellationToken);
                 return Results.Json(view);
             })
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<AddressMapView>();
 
     private static string? Blank(Microsoft.Extensions.Primitives.StringValues value) =>
         string.IsNullOrEmpty(value.ToString()) ? null : value.ToString();

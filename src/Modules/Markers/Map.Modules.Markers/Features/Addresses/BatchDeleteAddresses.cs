@@ -42,9 +42,10 @@ internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
 
                 var parsed = ids.EnumerateArray().Select(ParseId).OfType<long>().Distinct().ToArray();
                 var deleted = await sender.Send(new BatchDeleteAddressesCommand(parsed, user), cancellationToken);
-                return Results.Json(new { deleted });
+                return Results.Json(new BatchDeletedJson(deleted));
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<BatchDeletedJson>();
 
     private static long? ParseId(JsonElement id) => id.ValueKind switch
     {
@@ -53,6 +54,9 @@ internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
         _ => null,
     };
 }
+
+/// <summary>The answer: <c>{deleted}</c>, how many of the ids were deleted.</summary>
+internal sealed record BatchDeletedJson(int Deleted);
 
 internal sealed record BatchDeleteAddressesCommand(long[] Ids, ClaimsPrincipal User) : ICommand<int>;
 

@@ -38,10 +38,14 @@ internal sealed class CreateAddressEndpoint : ICarterModule
                         fields.LenientInt("zone_id"),
                         IncomingPhoto.From(fields.File("photo", "file"))),
                     cancellationToken);
-                return Results.Json(new { id });
+                return Results.Json(new CreatedAddressJson(id));
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<CreatedAddressJson>();
 }
+
+/// <summary>The answer: <c>{id}</c> of the new address.</summary>
+internal sealed record CreatedAddressJson(long Id);
 
 internal sealed record CreateAddressCommand(
     ClaimsPrincipal User,

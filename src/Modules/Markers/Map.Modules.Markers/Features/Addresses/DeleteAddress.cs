@@ -23,9 +23,10 @@ internal sealed class DeleteAddressEndpoint : ICarterModule
         app.MapDelete("/api/addresses/{id:long}", async (long id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
                 await sender.Send(new DeleteAddressCommand(id, user), cancellationToken);
-                return Results.Json(new { status = "ok" });
+                return Results.Json(StatusOk.Value);
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<StatusOk>();
 }
 
 internal sealed record DeleteAddressCommand(long Id, ClaimsPrincipal User) : ICommand<Unit>;

@@ -29,9 +29,10 @@ internal sealed class UpdateAddressEndpoint : ICarterModule
             {
                 var fields = await RequestBody.ReadAsync(request, MarkerBodies.WithPhoto(settings), cancellationToken);
                 await sender.Send(ToCommand(id, user, fields), cancellationToken);
-                return Results.Json(new { status = "ok" });
+                return Results.Json(StatusOk.Value);
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<StatusOk>();
 
     private static UpdateAddressCommand ToCommand(long id, ClaimsPrincipal user, RequestBody fields)
     {

@@ -25,10 +25,14 @@ internal sealed class ApprovePendingEndpoint : ICarterModule
         app.MapPost("/api/pending/{pid:int}/approve", async (int pid, HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
                 var addressId = await sender.Send(new ApprovePendingCommand(pid, user, await Moderation.ReadReasonAsync(request, cancellationToken)), cancellationToken);
-                return Results.Json(new { status = "ok", id = addressId });
+                return Results.Json(new ApprovedJson("ok", addressId));
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<ApprovedJson>();
 }
+
+/// <summary>The answer: <c>{status:"ok", id}</c> with the new address id.</summary>
+internal sealed record ApprovedJson(string Status, long Id);
 
 internal sealed record ApprovePendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<long>;
 

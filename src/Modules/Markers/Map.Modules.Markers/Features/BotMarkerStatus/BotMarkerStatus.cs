@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
@@ -32,17 +33,22 @@ internal sealed class BotMarkerStatusEndpoint : ICarterModule
                     }
 
                     var status = await sender.Send(new BotMarkerStatusQuery(pid), cancellationToken);
-                    return status is null
-                        ? Results.Json(new { status = "unknown", pending = pid })
-                        : status.AddressId is { } addressId && status.State == MarkerState.Approved
-                            ? Results.Json(new { status = status.State.ToWire(), pending = pid, address_id = addressId })
-                            : Results.Json(new { status = status.State.ToWire(), pending = pid });
+                    return Results.Json(status is null
+                        ? new MarkerStatusJson("unknown", pid, AddressId: null)
+                        : new MarkerStatusJson(status.State.ToWire(), pid, status.State == MarkerState.Approved ? status.AddressId : null));
                 })
                 .RequireAuthorization(MapPolicies.Bot)
-                .AllowApiKeyInQuery();
+                .AllowApiKeyInQuery()
+                .Produces<MarkerStatusJson>();
         }
     }
 }
+
+/// <summary>The answer: <c>{status, pending}</c>, with <c>address_id</c> once approved.</summary>
+internal sealed record MarkerStatusJson(
+    string Status,
+    int Pending,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? AddressId);
 
 internal sealed record BotMarkerStatusQuery(int Id) : IQuery<MarkerStatus?>;
 

@@ -28,7 +28,8 @@ internal sealed class CancelMarkerFromBotEndpoint : ICarterModule
             app.MapPost(path, HandleAsync)
                 .RequireAuthorization(MapPolicies.Bot)
                 .AllowApiKeyInQuery()
-                .CsrfExempt();
+                .CsrfExempt()
+                .Produces<CancelledJson>();
         }
     }
 
@@ -45,7 +46,7 @@ internal sealed class CancelMarkerFromBotEndpoint : ICarterModule
         var outcome = await sender.Send(new CancelMarkerCommand(pid, userId), cancellationToken);
         return outcome switch
         {
-            CancelOutcome.Cancelled => Results.Json(new { status = "cancelled" }),
+            CancelOutcome.Cancelled => Results.Json(new CancelledJson("cancelled")),
             CancelOutcome.NotFound => ApiErrors.NotFound(),
             CancelOutcome.NotSubmitter => Conflict(new { status = "conflict", message = "not the submitter" }),
             CancelOutcome.AlreadyModerated { State: MarkerState.Approved } done =>
@@ -57,6 +58,9 @@ internal sealed class CancelMarkerFromBotEndpoint : ICarterModule
 
     private static IResult Conflict(object body) => Results.Json(body, statusCode: StatusCodes.Status409Conflict);
 }
+
+/// <summary>The answer: <c>{status:"cancelled"}</c>.</summary>
+internal sealed record CancelledJson(string Status);
 
 internal sealed record CancelMarkerCommand(int Id, string? UserId) : ICommand<CancelOutcome>;
 

@@ -23,9 +23,10 @@ internal sealed class ClearPendingEndpoint : ICarterModule
         app.MapPost("/api/pending/clear", async (ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
                 await sender.Send(new ClearPendingCommand(user), cancellationToken);
-                return Results.Json(new { status = "ok" });
+                return Results.Json(StatusOk.Value);
             })
-            .RequireAuthorization(MapPolicies.Superadmin);
+            .RequireAuthorization(MapPolicies.Superadmin)
+            .Produces<StatusOk>();
 }
 
 internal sealed record ClearPendingCommand(ClaimsPrincipal User) : ICommand<int>;

@@ -23,14 +23,16 @@ namespace Map.Modules.Markers.Features.ExportAddresses;
 /// </summary>
 internal sealed class ExportAddressesEndpoint : ICarterModule
 {
+    private const string XlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
     public static readonly string[] Columns = ["id", "name", "lat", "lon", "notes", "status", "link", "category"];
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/export", ExportCsvAsync).RequireAuthorization(MapPolicies.Viewer);
+        app.MapGet("/api/export", ExportCsvAsync).RequireAuthorization(MapPolicies.Viewer).Produces(StatusCodes.Status200OK, contentType: "text/csv");
         foreach (var path in new[] { "/api/export.xlsx", "/api/addresses/export.xlsx" })
         {
-            app.MapGet(path, ExportXlsxAsync).RequireAuthorization(MapPolicies.Viewer);
+            app.MapGet(path, ExportXlsxAsync).RequireAuthorization(MapPolicies.Viewer).Produces(StatusCodes.Status200OK, contentType: XlsxContentType);
         }
     }
 
@@ -76,7 +78,7 @@ internal sealed class ExportAddressesEndpoint : ICarterModule
             });
             await MiniExcel.SaveAsAsync(file, sheet, sheetName: "Addresses", excelType: ExcelType.XLSX, cancellationToken: cancellationToken);
             file.Position = 0;
-            return Results.File(file, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "addresses.xlsx");
+            return Results.File(file, XlsxContentType, "addresses.xlsx");
         }
         catch
         {

@@ -29,5 +29,6 @@ internal sealed class GeocodeEndpoint : ICarterModule
                     ? Results.Json(Array.Empty<GeocodeHit>())
                     : Results.Json(await geocoder.SearchAsync(q, limit, lang, cancellationToken));
             })
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyList<GeocodeHit>>();
 }

@@ -47,7 +47,8 @@ internal sealed class ImportAddressesEndpoint : ICarterModule
                 var report = await sender.Send(new ImportAddressesCommand(user, rows), cancellationToken);
                 return Results.Json(report);
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<ImportReport>();
 }
 
 internal sealed record ImportAddressesCommand(ClaimsPrincipal User, IReadOnlyList<CsvRow> Rows) : ICommand<ImportReport>;

@@ -34,15 +34,19 @@ internal sealed class ListMyRequestsEndpoint : ICarterModule
                     }
 
                     var items = await sender.Send(new ListMyRequestsQuery(userId.Trim()), cancellationToken);
-                    return Results.Json(new { items });
+                    return Results.Json(new MyRequestsJson(items));
                 })
                 .RequireAuthorization(MapPolicies.Bot)
-                .AllowApiKeyInQuery();
+                .AllowApiKeyInQuery()
+                .Produces<MyRequestsJson>();
         }
     }
 }
 
 internal sealed record ListMyRequestsQuery(string UserId) : IQuery<IReadOnlyList<MyRequest>>;
+
+/// <summary>The answer: <c>{items}</c>, the user's requests.</summary>
+internal sealed record MyRequestsJson(IReadOnlyList<MyRequest> Items);
 
 internal sealed record MyRequest(int Id, string Name, string Status, long? AddressId, DateTime CreatedAt);
 

@@ -21,5 +21,6 @@ internal sealed class MiniAppPageEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet("/api/bot/webapp", (HttpContext context, IPageRenderer pages) =>
                 pages.Render(context, MarkersModule.WebModule, "miniapp", minRole: null, FrameAncestors))
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, contentType: "text/html");
 }

@@ -32,7 +32,8 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
         app.MapPost("/api/bot/webapp_submit", HandleAsync)
             .AllowAnonymous()
             .CsrfExempt()
-            .AuthenticatedBy(ApiAuthSchemes.TelegramInitData);
+            .AuthenticatedBy(ApiAuthSchemes.TelegramInitData)
+            .Produces<MiniAppSubmittedJson>();
 
     /// <summary>
     /// The most read before initData is checked, when initData travels inside the body (the predecessor's page): its
@@ -78,9 +79,12 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
         var id = await sender.Send(
             new SubmitFromMiniAppCommand(user, coordinates, fields.Text("category"), fields.Text("description"), fields.Text("photo")),
             cancellationToken);
-        return Results.Json(new { ok = true, pending = id });
+        return Results.Json(new MiniAppSubmittedJson(Ok: true, id));
     }
 }
+
+/// <summary>The answer: <c>{ok:true, pending}</c> with the new request's id.</summary>
+internal sealed record MiniAppSubmittedJson(bool Ok, int Pending);
 
 internal sealed record SubmitFromMiniAppCommand(TelegramWebAppUser User, CoordinatePair Coordinates, string? Category, string? Description, string? Photo)
     : ICommand<int>;

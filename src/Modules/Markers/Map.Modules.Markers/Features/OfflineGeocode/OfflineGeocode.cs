@@ -28,22 +28,15 @@ internal sealed class OfflineGeocodeEndpoint : ICarterModule
         app.MapGet("/api/offline/geocode/files", (OfflineGeocodeFile file) =>
             {
                 var (exists, entries, size, modified) = file.Describe();
-                return Results.Json(new Dictionary<string, object?>
-                {
-                    ["files"] = exists ? new[] { Path.GetFileName(file.Path) } : [],
-                    ["entries"] = entries,
-                    ["size_bytes"] = size,
-                    ["modified"] = modified,
-                });
+                return Results.Json(new OfflineFilesJson(exists ? [Path.GetFileName(file.Path)] : [], entries, size, modified));
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<OfflineFilesJson>();
 
         app.MapGet("/api/offline/geocode/entries", (OfflineGeocodeFile file) =>
-                Results.Json(new
-                {
-                    entries = file.Entries().Select(e => new OfflineEntryView(e.Index, e.Label, e.Lat, e.Lon)),
-                }))
-            .RequireAuthorization(MapPolicies.Editor);
+                Results.Json(new OfflineEntriesJson(file.Entries().Select(e => new OfflineEntryView(e.Index, e.Label, e.Lat, e.Lon)))))
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<OfflineEntriesJson>();
 
         app.MapDelete("/api/offline/geocode/entries/{index:int}", async (int index, OfflineGeocodeFile file, IAuditLog audit, CancellationToken cancellationToken) =>
             {
@@ -53,9 +46,10 @@ internal sealed class OfflineGeocodeEndpoint : ICarterModule
                 }
 
                 await audit.RecordAsync("offline.geocode_delete_entry", new { index }, cancellationToken: CancellationToken.None);
-                return Results.Json(new { status = "ok", remaining = file.Describe().Entries });
+                return Results.Json(new EntryDeletedJson("ok", file.Describe().Entries));
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<EntryDeletedJson>();
 
         app.MapPost("/api/offline/geocode:delete", async (ClaimsPrincipal user, OfflineGeocodeFile file, SessionThrottle throttle, IAuditLog audit, CancellationToken cancellationToken) =>
             {
@@ -68,11 +62,20 @@ internal sealed class OfflineGeocodeEndpoint : ICarterModule
                 await audit.RecordAsync("offline.geocode_delete", cancellationToken: CancellationToken.None);
                 return Results.NoContent();
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces(StatusCodes.Status204NoContent);
     }
 
     public static IResult TooManyRequests(int retryAfter) =>
         Results.Json(new { error = "too many requests", retry_after = retryAfter }, statusCode: StatusCodes.Status429TooManyRequests);
 
     private sealed record OfflineEntryView(int Id, string DisplayName, JsonElement Lat, JsonElement Lon);
+
+    /// <summary><c>{files, entries, size_bytes, modified}</c>: the offline file, if any.</summary>
+    private sealed record OfflineFilesJson(IReadOnlyList<string> Files, int? Entries, long? SizeBytes, DateTime? Modified);
+
+    private sealed record OfflineEntriesJson(IEnumerable<OfflineEntryView> Entries);
+
+    /// <summary><c>{status:"ok", remaining}</c>: the entries left.</summary>
+    private sealed record EntryDeletedJson(string Status, int? Remaining);
 }

@@ -26,7 +26,8 @@ internal sealed class RebuildOfflineGeocodeEndpoint : ICarterModule
     private const int PageSize = 1000;
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/offline/geocode/stream", RebuildAsync).RequireAuthorization(MapPolicies.Editor).CsrfRequired();
+        app.MapGet("/api/offline/geocode/stream", RebuildAsync).RequireAuthorization(MapPolicies.Editor).CsrfRequired()
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
 
     private static async Task<IResult> RebuildAsync(
         HttpContext context,

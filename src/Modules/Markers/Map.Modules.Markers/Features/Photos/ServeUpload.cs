@@ -27,7 +27,8 @@ internal sealed class ServeUploadEndpoint : ICarterModule
                     context.Response.Headers.CacheControl = "private, max-age=86400";
                     return Results.File(path, PhotoStore.ContentType(name), enableRangeProcessing: true);
                 })
-                .RequireAuthorization(MapPolicies.Viewer);
+                .RequireAuthorization(MapPolicies.Viewer)
+                .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/gif"]);
         }
     }
 }

@@ -24,10 +24,14 @@ internal sealed class RejectPendingEndpoint : ICarterModule
         app.MapPost("/api/pending/{pid:int}/reject", async (int pid, HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
             {
                 var remaining = await sender.Send(new RejectPendingCommand(pid, user, await Moderation.ReadReasonAsync(request, cancellationToken)), cancellationToken);
-                return Results.Json(new { status = "ok", remaining });
+                return Results.Json(new RejectedJson("ok", remaining));
             })
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<RejectedJson>();
 }
+
+/// <summary>The answer: <c>{status:"ok", remaining}</c>, the pending requests left in the admin's scope.</summary>
+internal sealed record RejectedJson(string Status, int Remaining);
 
 internal sealed record RejectPendingCommand(int Id, ClaimsPrincipal User, string? Reason) : ICommand<int>;
 

@@ -29,9 +29,13 @@ internal sealed class DeleteRequestEndpoint : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapDelete("/api/requests/{id:int}", async (int id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
-                Results.Json(new { status = "ok", deleted = await sender.Send(new DeleteRequestCommand(id, user), cancellationToken) }))
-            .RequireAuthorization(MapPolicies.Editor);
+                Results.Json(new DeletedRequestJson("ok", await sender.Send(new DeleteRequestCommand(id, user), cancellationToken))))
+            .RequireAuthorization(MapPolicies.Editor)
+            .Produces<DeletedRequestJson>();
 }
+
+/// <summary>The answer: <c>{status:"ok", deleted}</c>; <c>deleted</c> is false when the request was no longer pending.</summary>
+internal sealed record DeletedRequestJson(string Status, bool Deleted);
 
 internal sealed record DeleteRequestCommand(int Id, ClaimsPrincipal User) : ICommand<bool>;
 

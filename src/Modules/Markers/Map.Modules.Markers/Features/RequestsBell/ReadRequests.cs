@@ -23,18 +23,24 @@ internal sealed class ReadRequestsEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/requests/count", async (ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
-                Results.Json(new { count = await sender.Send(new Features.ListPending.CountPendingQuery(user), cancellationToken) }))
-            .RequireAuthorization(MapPolicies.Viewer);
+                Results.Json(new RequestCount(await sender.Send(new Features.ListPending.CountPendingQuery(user), cancellationToken))))
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<RequestCount>();
 
         app.MapGet("/api/requests/pending", async (ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
                 Results.Json(await sender.Send(new ListRequestsQuery(user), cancellationToken)))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyList<RequestView>>();
 
         app.MapGet("/api/requests/{id:int}", async (int id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
                 Results.Json(await sender.Send(new GetRequestQuery(id, user), cancellationToken)))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<RequestView>();
     }
 }
+
+/// <summary>The answer of <c>GET /api/requests/count</c>: <c>{count}</c>.</summary>
+internal sealed record RequestCount(int Count);
 
 internal sealed record ListRequestsQuery(ClaimsPrincipal User) : IQuery<IReadOnlyList<RequestView>>;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
@@ -24,7 +25,8 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
         app.MapPost("/api/bot/markers", HandleAsync)
             .RequireAuthorization(MapPolicies.Bot)
             .AllowApiKeyInQuery()
-            .CsrfExempt();
+            .CsrfExempt()
+            .Produces<SubmittedJson>();
 
     private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, IRateLimitGate rateLimits, MarkersSettings settings, CancellationToken cancellationToken)
     {
@@ -52,12 +54,9 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
             Dedupe: !IsOff(query["dedupe"]) && !IsOn(query["force"]));
         return await sender.Send(command, cancellationToken) switch
         {
-            SubmitOutcome.Created { DuplicateOf: { } duplicateOf } created =>
-                Results.Json(new { pending = created.Id, status = "pending", duplicate_of = new { type = duplicateOf.Type, id = duplicateOf.Id } }),
-            SubmitOutcome.Created created => Results.Json(new { pending = created.Id, status = "pending" }),
-            SubmitOutcome.Existing existing when existing.AddressId is { } addressId =>
-                Results.Json(new { pending = existing.Id, status = existing.State.ToWire(), existing = true, address_id = addressId }),
-            SubmitOutcome.Existing existing => Results.Json(new { pending = existing.Id, status = existing.State.ToWire(), existing = true }),
+            SubmitOutcome.Created created => Results.Json(new SubmittedJson(
+                created.Id, "pending", DuplicateOf: created.DuplicateOf is { } duplicateOf ? new DuplicateOfJson(duplicateOf.Type, duplicateOf.Id) : null)),
+            SubmitOutcome.Existing existing => Results.Json(new SubmittedJson(existing.Id, existing.State.ToWire(), Existing: true, existing.AddressId)),
             _ => throw new InvalidOperationException("unknown outcome"),
         };
     }
@@ -91,3 +90,17 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
 
     private static bool IsOn(string? value) => value?.Trim().ToLowerInvariant() is "1" or "true";
 }
+
+/// <summary>
+/// The answer: <c>{pending, status}</c>; a repeated submission adds <c>existing: true</c> and, once approved,
+/// <c>address_id</c>; a new request that looks like a known one adds <c>duplicate_of</c>. Absent fields are left out.
+/// </summary>
+internal sealed record SubmittedJson(
+    int Pending,
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Existing = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? AddressId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DuplicateOfJson? DuplicateOf = null);
+
+/// <summary><c>{type, id}</c>: the address or request this one looks like.</summary>
+internal sealed record DuplicateOfJson(string Type, long Id);

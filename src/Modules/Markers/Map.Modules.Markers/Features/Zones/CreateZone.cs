@@ -22,12 +22,16 @@ internal sealed class CreateZoneEndpoint : ICarterModule
                 {
                     var body = await ZoneBody.ReadAsync(request, cancellationToken);
                     var id = await sender.Send(new CreateZoneCommand(body.Description, body.Color, body.Icon, body.GeometryJson), cancellationToken);
-                    return Results.Json(new { id });
+                    return Results.Json(new CreatedZoneJson(id));
                 })
-                .RequireAuthorization(MapPolicies.Superadmin);
+                .RequireAuthorization(MapPolicies.Superadmin)
+                .Produces<CreatedZoneJson>();
         }
     }
 }
+
+/// <summary>The answer: <c>{id}</c> of the new zone.</summary>
+internal sealed record CreatedZoneJson(int Id);
 
 internal sealed record CreateZoneCommand(string? Description, string? Color, string? Icon, string? Geometry) : ICommand<int>, IZoneFields;
 

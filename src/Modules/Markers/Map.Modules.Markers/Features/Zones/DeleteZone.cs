@@ -25,9 +25,10 @@ internal sealed class DeleteZoneEndpoint : ICarterModule
             app.MapDelete(prefix + "/{id:int}", async (int id, ISender sender, CancellationToken cancellationToken) =>
                 {
                     await sender.Send(new DeleteZoneCommand(id), cancellationToken);
-                    return Results.Json(new { status = "ok" });
+                    return Results.Json(StatusOk.Value);
                 })
-                .RequireAuthorization(MapPolicies.Superadmin);
+                .RequireAuthorization(MapPolicies.Superadmin)
+                .Produces<StatusOk>();
         }
     }
 }

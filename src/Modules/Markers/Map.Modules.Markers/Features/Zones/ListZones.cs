@@ -18,7 +18,8 @@ internal sealed class ListZonesEndpoint : ICarterModule
         {
             app.MapGet(prefix, async (ISender sender, CancellationToken cancellationToken) =>
                     Results.Json(await sender.Send(new ListZonesQuery(), cancellationToken)))
-                .RequireAuthorization(MapPolicies.Viewer);
+                .RequireAuthorization(MapPolicies.Viewer)
+                .Produces<IReadOnlyList<ZoneView>>();
         }
     }
 }

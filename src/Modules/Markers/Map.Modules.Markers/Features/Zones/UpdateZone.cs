@@ -24,9 +24,10 @@ internal sealed class UpdateZoneEndpoint : ICarterModule
                 {
                     var body = await ZoneBody.ReadAsync(request, cancellationToken);
                     await sender.Send(new UpdateZoneCommand(id, body.Description, body.Color, body.Icon, body.GeometryJson), cancellationToken);
-                    return Results.Json(new { status = "ok" });
+                    return Results.Json(StatusOk.Value);
                 })
-                .RequireAuthorization(MapPolicies.Superadmin);
+                .RequireAuthorization(MapPolicies.Superadmin)
+                .Produces<StatusOk>();
         }
     }
 }
