@@ -18,7 +18,6 @@ using Map.Host.Platform.Realtime;
 using Map.Host.Platform.Redis;
 using Map.Host.Platform.Startup;
 using Map.Host.Platform.Web;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;

@@ -1,6 +1,5 @@
 using Map.Host;
 using Map.Host.Platform.Startup;
-using Map.SharedKernel;
 
 // `Map.Host healthcheck [url]` is the container health check: GET /health, exit 0 on 200.
 if (args.Length > 0 && args[0] == HealthcheckCommand.Name)

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Map.SharedKernel;
 
 /// <summary>The legacy error body every client understands: <c>{"error": "..."}</c>.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Map.SharedKernel;
 
 /// <summary>Which kind of rule a request broke. The edge maps each kind to the HTTP status the specs name.</summary>

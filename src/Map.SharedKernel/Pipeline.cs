@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Map.SharedKernel;
 

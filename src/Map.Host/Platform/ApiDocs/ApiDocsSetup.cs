@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Scalar.AspNetCore;
 
 namespace Map.Host.Platform.ApiDocs;

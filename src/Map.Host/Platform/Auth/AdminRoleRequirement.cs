@@ -1,4 +1,3 @@
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Map.Host.Platform.Auth;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Map.Host.Platform.Auth;

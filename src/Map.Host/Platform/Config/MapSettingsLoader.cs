@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Map.Host.Platform.RateLimiting;
-using Map.SharedKernel;
 using Npgsql;
 using StackExchange.Redis;
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.Csrf;
 

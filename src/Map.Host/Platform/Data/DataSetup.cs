@@ -1,5 +1,4 @@
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
 

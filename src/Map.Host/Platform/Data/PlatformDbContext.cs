@@ -1,5 +1,4 @@
 using Map.Host.Platform.Outbox;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;

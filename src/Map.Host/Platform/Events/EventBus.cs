@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Map.Host.Platform.Realtime;
-using Map.SharedKernel;
 using Mediator;
 
 namespace Map.Host.Platform.Events;

@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Map.Host.Platform.Config;
 using Map.Host.Platform.Realtime;
 using Map.Host.Platform.Redis;
-using Map.SharedKernel;
 using StackExchange.Redis;
 
 namespace Map.Host.Platform.Events;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Map.Host.Platform.Http;

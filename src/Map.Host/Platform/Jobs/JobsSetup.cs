@@ -2,7 +2,6 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Map.Host.Platform.Jobs;

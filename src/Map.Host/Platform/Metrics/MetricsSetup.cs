@@ -1,7 +1,6 @@
 using System.Net;
 using Map.Host.Platform.Auth;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Prometheus;
 
 namespace Map.Host.Platform.Metrics;

@@ -3,7 +3,6 @@ using Map.Modules.Chat;
 using Map.Modules.Duty;
 using Map.Modules.Markers;
 using Map.Modules.Tracker;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.Modules;
 

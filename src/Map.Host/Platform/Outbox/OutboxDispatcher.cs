@@ -1,6 +1,5 @@
 using Hangfire;
 using Map.Host.Platform.Data;
-using Map.SharedKernel;
 using Microsoft.EntityFrameworkCore;
 
 namespace Map.Host.Platform.Outbox;

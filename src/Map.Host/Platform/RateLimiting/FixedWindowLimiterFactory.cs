@@ -1,7 +1,6 @@
 using System.Threading.RateLimiting;
 using Map.Host.Platform.Config;
 using Map.Host.Platform.Redis;
-using Map.SharedKernel;
 using RedisRateLimiting;
 using StackExchange.Redis;
 

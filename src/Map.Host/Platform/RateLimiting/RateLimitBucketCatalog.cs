@@ -1,5 +1,4 @@
 using Map.Host.Platform.Modules;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.RateLimiting;
 

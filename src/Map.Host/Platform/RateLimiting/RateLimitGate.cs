@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.RateLimiting;
 

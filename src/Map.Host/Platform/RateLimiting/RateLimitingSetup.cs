@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Map.Host.Platform.RateLimiting;

@@ -3,7 +3,6 @@ using System.Text;
 using Map.Host.Platform.Config;
 using Map.Host.Platform.Events;
 using Map.Modules.Admin.Contracts;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.Realtime;
 

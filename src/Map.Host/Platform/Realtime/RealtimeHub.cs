@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.Realtime;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.Realtime;
 

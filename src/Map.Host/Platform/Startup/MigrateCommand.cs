@@ -1,6 +1,5 @@
 using Map.Host.Platform.Config;
 using Map.Host.Platform.Jobs;
-using Map.SharedKernel;
 using Npgsql;
 
 namespace Map.Host.Platform.Startup;

@@ -1,5 +1,4 @@
 using Map.Host.Platform.Config;
-using Map.SharedKernel;
 using Npgsql;
 
 namespace Map.Host.Platform.Startup;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Map.SharedKernel;
 
 namespace Map.Host.Platform.Web;
 

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.StaticFiles;
 
 namespace Map.Host.Platform.Web;

@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Host.Platform.Web;
 
 /// <summary>Settings of the browser pages.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Map.SharedKernel;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Map.Modules.Admin.Contracts;

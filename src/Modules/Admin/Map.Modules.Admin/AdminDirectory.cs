@@ -1,8 +1,5 @@
 using System.Security.Claims;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Admin.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Map.Modules.Admin;

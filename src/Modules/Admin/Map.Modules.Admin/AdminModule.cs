@@ -1,11 +1,9 @@
 using Map.Modules.Admin.Audit;
 using Map.Modules.Admin.Bootstrap;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Admin.Data;
 using Map.Modules.Admin.Features.Login;
 using Map.Modules.Admin.Passwords;
 using Map.Modules.Admin.Sessions;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Modules.Chat.Contracts;
 
 /// <summary><c>chat2_message</c>: an event-chat message was stored (not sent again for idempotent replays).</summary>

@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Modules.Chat.Contracts;
 
 /// <summary>A support-chat message as the wire shows it (<c>ChatMessage</c> of the chat spec).</summary>

@@ -1,9 +1,6 @@
-using Map.Modules.Chat.Data;
 using Map.Modules.Chat.EventChat;
 using Map.Modules.Chat.Features;
 using Map.Modules.Chat.Telegram;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

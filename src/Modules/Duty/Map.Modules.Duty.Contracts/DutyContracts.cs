@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Modules.Duty.Contracts;
 
 /// <summary>An active (not ended) shift as other modules see it.</summary>

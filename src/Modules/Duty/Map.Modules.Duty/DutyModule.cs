@@ -1,10 +1,8 @@
 using Map.Modules.Duty.Bot;
 using Map.Modules.Duty.Contracts;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Jobs;
 using Map.Modules.Duty.Shifts;
 using Map.Modules.Duty.Tracks;
-using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

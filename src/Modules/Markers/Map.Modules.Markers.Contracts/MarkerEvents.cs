@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Map.SharedKernel;
 
 namespace Map.Modules.Markers.Contracts;
 

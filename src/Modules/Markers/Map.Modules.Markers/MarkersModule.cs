@@ -1,8 +1,6 @@
 using Map.Modules.Markers.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Geocoding;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Modules.Tracker.Contracts;
 
 /// <summary>

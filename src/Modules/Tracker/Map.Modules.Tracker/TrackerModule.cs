@@ -1,8 +1,6 @@
 using Map.Modules.Tracker.Auth;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Points;
 using Map.Modules.Tracker.Sessions;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,5 @@
 using System.Data.Common;
 using Map.Modules.Admin.Contracts;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;

@@ -1,9 +1,6 @@
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Admin.Data;
 using Map.Modules.Admin.Domain;
 using Map.Modules.Admin.Passwords;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,4 @@
 using Map.Modules.Admin.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Map.Modules.Admin.Data;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Map.SharedKernel;
 
 namespace Map.Modules.Admin.Domain;
 

@@ -1,5 +1,4 @@
 using Map.Modules.Admin.Domain;
-using Map.SharedKernel;
 
 namespace Map.Modules.Admin.Features;
 

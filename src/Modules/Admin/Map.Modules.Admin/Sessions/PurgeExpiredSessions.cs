@@ -1,7 +1,3 @@
-using Map.Modules.Admin.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
-
 namespace Map.Modules.Admin.Sessions;
 
 /// <summary>

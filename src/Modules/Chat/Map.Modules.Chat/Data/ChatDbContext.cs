@@ -1,7 +1,5 @@
 using Map.Modules.Chat.Domain;
 using Map.Modules.Chat.EventChat;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Map.Modules.Chat.Data;

@@ -1,5 +1,4 @@
 using Map.Modules.Chat.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Data;
 

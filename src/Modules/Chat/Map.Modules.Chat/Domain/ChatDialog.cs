@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Modules.Chat.Domain;
 
 /// <summary>Dialog statuses of the support chat.</summary>

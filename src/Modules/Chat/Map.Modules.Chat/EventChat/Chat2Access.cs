@@ -1,7 +1,3 @@
-using Map.Modules.Chat.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
-
 namespace Map.Modules.Chat.EventChat;
 
 /// <summary>

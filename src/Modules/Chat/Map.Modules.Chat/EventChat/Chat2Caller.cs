@@ -1,6 +1,4 @@
 using Map.Modules.Tracker.Contracts;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Map.Modules.Chat.EventChat;

@@ -1,5 +1,3 @@
-using Map.Modules.Chat.Data;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 

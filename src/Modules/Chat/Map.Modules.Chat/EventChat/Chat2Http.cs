@@ -1,7 +1,4 @@
 using System.Globalization;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Chat.EventChat;
 

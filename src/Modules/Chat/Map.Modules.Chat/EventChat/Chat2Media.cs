@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Chat.EventChat;

@@ -1,7 +1,4 @@
 using Map.Modules.Chat.Contracts;
-using Map.Modules.Chat.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Chat.EventChat;

@@ -1,6 +1,3 @@
-using Map.Modules.Chat.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Chat.EventChat;

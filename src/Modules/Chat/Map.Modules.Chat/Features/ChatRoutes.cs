@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using FluentValidation;
 using Map.Modules.Chat.Domain;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Chat.Features;
 

@@ -1,6 +1,4 @@
-using Map.Modules.Chat.Data;
 using Map.Modules.Chat.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Telegram;
 

@@ -1,4 +1,3 @@
-using Map.SharedKernel;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Chat.Telegram;

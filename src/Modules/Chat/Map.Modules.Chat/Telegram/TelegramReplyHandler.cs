@@ -1,9 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Map.Modules.Chat.Data;
 using Map.Modules.Chat.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Chat.Telegram;

@@ -2,13 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using FluentValidation;
 using Map.Modules.Duty.Contracts;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Shifts;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Duty.Bot;
 

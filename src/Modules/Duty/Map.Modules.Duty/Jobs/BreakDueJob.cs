@@ -1,9 +1,6 @@
 using Map.Modules.Duty.Admin;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Jobs;
 

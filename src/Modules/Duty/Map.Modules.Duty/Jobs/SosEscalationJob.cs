@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Jobs;
 

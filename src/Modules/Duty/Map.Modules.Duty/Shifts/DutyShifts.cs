@@ -1,8 +1,5 @@
 using Map.Modules.Duty.Contracts;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Shifts;
 

@@ -1,8 +1,6 @@
 using Map.Modules.Duty.Contracts;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
 
 namespace Map.Modules.Duty.Shifts;
 

@@ -1,6 +1,4 @@
 using Map.Modules.Markers.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Map.Modules.Markers.Data;

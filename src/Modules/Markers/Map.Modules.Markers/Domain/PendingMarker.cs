@@ -1,5 +1,3 @@
-using Map.SharedKernel;
-
 namespace Map.Modules.Markers.Domain;
 
 /// <summary>Moderation state of a request. Approved, rejected and cancelled are terminal.</summary>

@@ -1,7 +1,3 @@
-using Map.Modules.Markers.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
-
 namespace Map.Modules.Markers.Geocoding;
 
 /// <summary>Hourly: drops expired provider answers from <c>geocode_cache</c> (one statement, safe to repeat).</summary>

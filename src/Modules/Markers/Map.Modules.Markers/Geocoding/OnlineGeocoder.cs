@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Npgsql;

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Map.SharedKernel;
 
 namespace Map.Modules.Markers.Infrastructure;
 

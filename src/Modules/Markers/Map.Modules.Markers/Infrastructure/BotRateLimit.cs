@@ -1,6 +1,3 @@
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
-
 namespace Map.Modules.Markers.Infrastructure;
 
 /// <summary>Partition keys of the bot and Mini App rate limits.</summary>

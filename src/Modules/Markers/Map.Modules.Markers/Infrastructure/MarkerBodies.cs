@@ -1,5 +1,4 @@
 using Map.Modules.Markers.Domain;
-using Map.SharedKernel;
 
 namespace Map.Modules.Markers.Infrastructure;
 

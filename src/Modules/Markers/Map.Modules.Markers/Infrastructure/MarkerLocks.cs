@@ -1,6 +1,4 @@
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Infrastructure;
 

@@ -1,10 +1,7 @@
 using System.Text.Json;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Markers.Infrastructure;
 

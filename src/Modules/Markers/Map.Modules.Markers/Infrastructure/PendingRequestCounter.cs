@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
-using Map.Modules.Markers.Data;
-using Map.SharedKernel;
 
 namespace Map.Modules.Markers.Infrastructure;
 

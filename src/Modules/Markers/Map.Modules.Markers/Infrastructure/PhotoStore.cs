@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Map.Modules.Markers.Data;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Infrastructure;
 

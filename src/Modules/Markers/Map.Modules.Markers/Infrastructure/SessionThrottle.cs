@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using Map.SharedKernel;
 
 namespace Map.Modules.Markers.Infrastructure;
 

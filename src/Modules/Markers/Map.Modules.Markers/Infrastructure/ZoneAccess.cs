@@ -1,8 +1,5 @@
 using System.Security.Claims;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Markers.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Infrastructure;
 

@@ -1,9 +1,6 @@
 using System.Security.Claims;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Infrastructure;
 

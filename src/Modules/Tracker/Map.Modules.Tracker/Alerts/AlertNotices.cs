@@ -1,10 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Tracker.Alerts;

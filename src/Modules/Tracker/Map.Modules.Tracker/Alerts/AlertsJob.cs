@@ -1,10 +1,7 @@
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Tracker.Contracts;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Alerts;

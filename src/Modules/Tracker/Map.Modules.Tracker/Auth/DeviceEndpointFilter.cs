@@ -3,10 +3,7 @@ using Map.Modules.Tracker.Alerts;
 using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Map.Modules.Tracker.Domain;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;

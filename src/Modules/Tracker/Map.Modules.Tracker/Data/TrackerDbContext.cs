@@ -1,6 +1,4 @@
 using Map.Modules.Tracker.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types.ReplyMarkups;

@@ -1,7 +1,4 @@
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Tracker.Onboarding;
 

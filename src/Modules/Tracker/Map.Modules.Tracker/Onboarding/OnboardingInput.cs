@@ -1,6 +1,4 @@
 using Map.Modules.Tracker.Domain;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Tracker.Onboarding;
 

@@ -1,6 +1,4 @@
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Tracker.Onboarding;
 

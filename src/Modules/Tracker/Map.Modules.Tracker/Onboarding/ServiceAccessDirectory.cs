@@ -1,6 +1,4 @@
 using Map.Modules.Tracker.Contracts;
-using Map.Modules.Tracker.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Tracker.Onboarding;
 

@@ -1,6 +1,5 @@
 using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Points;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Map.Modules.Tracker.Points;
-using Map.SharedKernel;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

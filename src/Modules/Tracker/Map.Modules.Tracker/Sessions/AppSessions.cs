@@ -1,8 +1,6 @@
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Tracker.Auth;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Sessions;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Sessions;

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Map.Modules.Duty.Contracts;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Wire;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Tracker.Wire;
 

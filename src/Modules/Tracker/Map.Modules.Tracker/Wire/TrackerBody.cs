@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Map.Modules.Tracker.Auth;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Tracker.Wire;
 

@@ -1,7 +1,4 @@
 using Map.Modules.Admin.Audit;
-using Map.Modules.Admin.Data;
-using Map.SharedKernel;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Admin.Features.Login;

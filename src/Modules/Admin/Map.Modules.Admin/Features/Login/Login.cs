@@ -1,18 +1,12 @@
 using System.Security.Claims;
 using Carter;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Admin.Data;
 using Map.Modules.Admin.Http;
 using Map.Modules.Admin.Passwords;
 using Map.Modules.Admin.Sessions;
-using Map.SharedKernel;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Map.Modules.Admin.Features.Login;

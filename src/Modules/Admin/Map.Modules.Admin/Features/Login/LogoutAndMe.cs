@@ -1,13 +1,7 @@
 using System.Security.Claims;
 using Carter;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Admin.Data;
-using Map.SharedKernel;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Admin.Features.Login;
 

@@ -1,13 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Carter;
-using Map.Modules.Admin.Data;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Admin.Features.ReadAuditLog;
 

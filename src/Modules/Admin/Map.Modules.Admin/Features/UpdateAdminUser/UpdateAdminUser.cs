@@ -2,16 +2,10 @@ using System.Security.Claims;
 using Carter;
 using FluentValidation;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Admin.Data;
 using Map.Modules.Admin.Domain;
 using Map.Modules.Admin.Http;
 using Map.Modules.Admin.Passwords;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Admin.Features.UpdateAdminUser;
 

@@ -1,12 +1,6 @@
 using Carter;
-using Map.Modules.Chat.Data;
 using Map.Modules.Chat.EventChat;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Features.Chat2Channels;
 

@@ -3,11 +3,7 @@ using System.Text.Json;
 using Carter;
 using FluentValidation;
 using Map.Modules.Chat.EventChat;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Chat.Features.Chat2EnsureChannel;
 

@@ -1,13 +1,7 @@
 using Carter;
 using FluentValidation;
-using Map.Modules.Chat.Data;
 using Map.Modules.Chat.EventChat;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Features.Chat2History;
 

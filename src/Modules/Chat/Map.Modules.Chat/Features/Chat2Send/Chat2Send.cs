@@ -1,11 +1,7 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Chat.EventChat;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Chat.Features.Chat2Send;
 

@@ -2,13 +2,7 @@ using Carter;
 using FluentValidation;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Chat.Contracts;
-using Map.Modules.Chat.Data;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Features.DeleteDialog;
 

@@ -1,13 +1,7 @@
 using System.Security.Claims;
 using Carter;
-using Map.Modules.Chat.Data;
 using Map.Modules.Markers.Contracts;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Chat.Features.NotificationCounters;
 

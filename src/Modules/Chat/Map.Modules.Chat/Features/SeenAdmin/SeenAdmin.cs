@@ -1,13 +1,8 @@
 using Carter;
 using FluentValidation;
-using Map.Modules.Chat.Data;
 using Map.Modules.Chat.Domain;
 using Map.Modules.Chat.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Chat.Features.SeenAdmin;
 

@@ -1,15 +1,9 @@
 using Carter;
 using Map.Modules.Duty.Admin;
 using Map.Modules.Duty.Contracts;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Features.AdminSos;
 

@@ -2,11 +2,7 @@ using Carter;
 using Map.Modules.Duty.Tracks;
 using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Duty.Features.AdminTracking;
 

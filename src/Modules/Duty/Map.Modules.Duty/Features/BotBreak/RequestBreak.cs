@@ -1,14 +1,9 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Duty.Bot;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Duty.Features.BotBreak;
 

@@ -2,17 +2,11 @@ using System.Text.Json.Serialization;
 using Carter;
 using FluentValidation;
 using Map.Modules.Duty.Bot;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Shifts;
 using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Features.BotShift;
 

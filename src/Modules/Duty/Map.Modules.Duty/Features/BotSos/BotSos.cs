@@ -4,11 +4,7 @@ using Map.Modules.Duty.Bot;
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Duty.Shifts;
 using Map.Modules.Tracker.Contracts;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Duty.Features.BotSos;
 

@@ -1,17 +1,11 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Duty.Bot;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Domain;
 using Map.Modules.Duty.Tracks;
 using Map.Modules.Duty.Wire;
 using Map.Modules.Tracker.Contracts;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Map.Modules.Duty.Features.BotTracking;

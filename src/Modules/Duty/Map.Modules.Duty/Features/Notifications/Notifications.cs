@@ -3,14 +3,8 @@ using System.Text.Json;
 using Carter;
 using FluentValidation;
 using Map.Modules.Duty.Bot;
-using Map.Modules.Duty.Data;
 using Map.Modules.Duty.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Duty.Features.Notifications;
 

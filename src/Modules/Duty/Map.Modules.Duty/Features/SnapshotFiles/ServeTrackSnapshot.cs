@@ -1,9 +1,5 @@
 using Carter;
 using Map.Modules.Duty.Tracks;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Duty.Features.SnapshotFiles;
 

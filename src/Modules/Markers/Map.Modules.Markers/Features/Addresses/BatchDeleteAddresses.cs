@@ -4,14 +4,8 @@ using System.Text.Json;
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Features.Addresses;
 

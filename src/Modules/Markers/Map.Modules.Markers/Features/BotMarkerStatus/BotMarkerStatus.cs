@@ -1,14 +1,8 @@
 using System.Text.Json.Serialization;
 using Carter;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Features.BotMarkerStatus;
 

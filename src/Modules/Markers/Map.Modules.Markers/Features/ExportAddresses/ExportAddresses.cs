@@ -3,13 +3,7 @@ using System.Security.Claims;
 using Carter;
 using CsvHelper;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
 
 namespace Map.Modules.Markers.Features.ExportAddresses;

@@ -1,9 +1,5 @@
 using Carter;
 using Map.Modules.Markers.Geocoding;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Markers.Features.Geocode;
 

@@ -4,10 +4,6 @@ using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Markers.Geocoding;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Markers.Features.OfflineGeocode;
 

@@ -2,14 +2,9 @@ using System.Security.Claims;
 using Carter;
 using FluentValidation;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Markers.Features.RejectPending;
 

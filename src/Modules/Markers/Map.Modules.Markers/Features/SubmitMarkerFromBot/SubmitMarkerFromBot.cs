@@ -3,11 +3,7 @@ using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Markers.Features.SubmitMarkerFromBot;
 

@@ -1,12 +1,9 @@
 using FluentValidation;
 using Map.Modules.Markers.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Geocoding;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Markers.Features.SubmitMarkerFromBot;

@@ -1,13 +1,8 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Markers.Data;
 using Map.Modules.Markers.Domain;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Markers.Features.Zones;
 

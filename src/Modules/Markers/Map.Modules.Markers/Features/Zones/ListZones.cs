@@ -1,11 +1,5 @@
 using Carter;
-using Map.Modules.Markers.Data;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Markers.Features.Zones;
 

@@ -2,8 +2,6 @@ using System.Text.Json;
 using FluentValidation;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Http;
 
 namespace Map.Modules.Markers.Features.Zones;
 

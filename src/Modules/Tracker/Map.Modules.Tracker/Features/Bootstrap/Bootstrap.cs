@@ -1,14 +1,8 @@
 using Carter;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Onboarding;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Tracker.Features.Bootstrap;
 

@@ -4,13 +4,7 @@ using System.Text;
 using System.Xml;
 using Carter;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 

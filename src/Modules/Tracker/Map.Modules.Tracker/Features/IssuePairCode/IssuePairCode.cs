@@ -1,15 +1,9 @@
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Tracker.Auth;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Features.IssuePairCode;

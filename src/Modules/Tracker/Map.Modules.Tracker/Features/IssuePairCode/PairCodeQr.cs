@@ -1,10 +1,6 @@
 using Carter;
 using Map.Modules.Tracker.Auth;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using QRCoder;
 
 namespace Map.Modules.Tracker.Features.IssuePairCode;

@@ -1,11 +1,5 @@
 using Carter;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Tracker.Features.ListDevices;
 

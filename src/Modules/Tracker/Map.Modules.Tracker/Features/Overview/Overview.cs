@@ -1,12 +1,6 @@
 using Carter;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Features.Overview;

@@ -1,6 +1,4 @@
 using Carter;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Tracker.Features.Pages;
 

@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using Carter;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Retention;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Tracker.Features.Retention;

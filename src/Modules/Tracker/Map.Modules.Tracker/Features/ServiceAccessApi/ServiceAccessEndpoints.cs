@@ -1,13 +1,7 @@
 using Carter;
 using Map.Modules.Admin.Contracts;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Onboarding;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using AccessRow = Map.Modules.Tracker.Domain.ServiceAccess;
 
 namespace Map.Modules.Tracker.Features.ServiceAccessApi;

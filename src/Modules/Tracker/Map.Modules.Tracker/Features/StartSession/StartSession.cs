@@ -4,11 +4,7 @@ using Map.Modules.Tracker.Auth;
 using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Sessions;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Map.Modules.Tracker.Features.StartSession;
 

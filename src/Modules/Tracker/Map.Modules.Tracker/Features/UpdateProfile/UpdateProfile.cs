@@ -2,14 +2,8 @@ using System.Text.Json;
 using Carter;
 using Map.Modules.Tracker.Auth;
 using Map.Modules.Tracker.Contracts;
-using Map.Modules.Tracker.Data;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Map.Modules.Tracker.Features.UpdateProfile;
 

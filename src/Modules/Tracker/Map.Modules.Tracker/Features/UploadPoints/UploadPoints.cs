@@ -5,11 +5,7 @@ using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Points;
 using Map.Modules.Tracker.Sessions;
 using Map.Modules.Tracker.Wire;
-using Map.SharedKernel;
 using Mediator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Npgsql;
 
 namespace Map.Modules.Tracker.Features.UploadPoints;
