@@ -1,6 +1,7 @@
 using Map.Modules.Chat.Domain;
 using Map.Modules.Chat.EventChat;
 using Microsoft.EntityFrameworkCore.Design;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace Map.Modules.Chat.Data;
 
@@ -112,7 +113,10 @@ internal sealed partial class ChatDbContext
             channel.HasIndex(c => c.MarkerId, "uq_chat2_channels_incident").HasDatabaseName("uq_chat2_channels_incident").IsUnique().HasFilter("type = 'incident'");
             channel.HasIndex(c => c.DmKey, "uq_chat2_channels_dm").HasDatabaseName("uq_chat2_channels_dm").IsUnique().HasFilter("type = 'dm' AND dm_key IS NOT NULL");
             // /channels: newest activity first.
-            channel.HasIndex(c => new { c.LastMessageAt, c.Id }, "ix_chat2_channels_last").HasDatabaseName("ix_chat2_channels_last");
+            // In the channel list's order (newest activity first, silent channels last), so a page is an index scan, not a
+            // sort of every channel.
+            channel.HasIndex(c => new { c.LastMessageAt, c.Id }, "ix_chat2_channels_last").HasDatabaseName("ix_chat2_channels_last")
+                .IsDescending(true, false).HasNullSortOrder(NullSortOrder.NullsLast, NullSortOrder.NullsLast);
         });
 
         modelBuilder.Entity<Channel2Member>(member =>

@@ -264,7 +264,10 @@ namespace Map.Modules.Chat.Data.Migrations
                         .HasName("pk_chat2_channels");
 
                     b.HasIndex(new[] { "LastMessageAt", "Id" }, "ix_chat2_channels_last")
+                        .IsDescending(true, false)
                         .HasDatabaseName("ix_chat2_channels_last");
+
+                    NpgsqlIndexBuilderExtensions.HasNullSortOrder(b.HasIndex(new[] { "LastMessageAt", "Id" }, "ix_chat2_channels_last"), new[] { NullSortOrder.NullsLast, NullSortOrder.NullsLast });
 
                     b.HasIndex(new[] { "DmKey" }, "uq_chat2_channels_dm")
                         .IsUnique()
