@@ -68,6 +68,17 @@ internal sealed class DutyScenario : IPerfScenario
         seed.Parameters.AddWithValue(now);
         seed.Parameters.AddWithValue(PointsPerShift);
         await seed.ExecuteNonQueryAsync(cancellationToken);
+
+        // Points loaded in bulk bypass the ingest statement that keeps each session's live state (decision 0089).
+        await using var live = new NpgsqlCommand(
+            """
+            SELECT tracker.rebuild_live_state(s.id) FROM tracker.tracking_sessions s
+            WHERE s.user_id LIKE 'perf-duty-%' AND s.ended_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM tracker.session_live_state l WHERE l.session_id = s.id)
+            """,
+            connection);
+        live.CommandTimeout = 600;
+        await live.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public IEnumerable<PerfEndpoint> Endpoints(PerfContext context)

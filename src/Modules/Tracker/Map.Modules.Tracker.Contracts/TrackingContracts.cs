@@ -86,8 +86,9 @@ public sealed record SessionKpi(int Points5m, double? AccAvg5m, int Jumps5m);
 
 /// <summary>
 /// What the Duty dashboard shows of one user, read for all users at once (one query per section, never per user):
-/// the newest open session and its 30 newest points, the newest point of any kind, the current device and health, and
-/// the KPI of the last point's session.
+/// the newest open session and its 30 newest points; the newest point of any kind, only where the open session cannot
+/// place the user (no open session, or one without points or last position); the current device and health; and the
+/// KPI of the open session, else of the newest point's session.
 /// </summary>
 public sealed record UserTracking(
     string UserId,

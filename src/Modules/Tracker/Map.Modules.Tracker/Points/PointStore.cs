@@ -25,8 +25,10 @@ internal sealed class PointStore(PointPartitions partitions)
         """;
 
     /// <summary>
-    /// The same insert and the session's last position (the newest inserted point, unless the session already has a
-    /// newer one) as one statement: atomic without an explicit transaction, one round trip instead of four.
+    /// The same insert, the session's last position (the newest inserted point, unless the session already has a newer
+    /// one) and its live state (decision 0089: the 30 newest points and the 5-minute KPI cells, merged under the state
+    /// row's lock, so concurrent batches add up) as one statement: atomic without an explicit transaction, one round trip.
+    /// A batch that inserted nothing (a retry) changes nothing.
     /// </summary>
     private const string InsertAndTouchSessionSql =
         """
@@ -36,12 +38,20 @@ internal sealed class PointStore(PointPartitions partitions)
           FROM unnest($5::timestamptz[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[])
                AS p(ts, lat, lon, acc, speed, bearing, flags, raw)
           ON CONFLICT DO NOTHING
-          RETURNING id, ts, lat, lon),
+          RETURNING id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags),
         newest AS (SELECT ts, lat, lon FROM ins ORDER BY ts DESC LIMIT 1),
         touched AS (
           UPDATE tracker.tracking_sessions s SET last_lat = newest.lat, last_lon = newest.lon, last_at = newest.ts
           FROM newest WHERE s.id = $1 AND (s.last_at IS NULL OR s.last_at <= newest.ts)
-          RETURNING s.id)
+          RETURNING s.id),
+        added AS (
+          SELECT jsonb_agg(tracker.live_point(id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags)) AS pts FROM ins),
+        live AS (
+          INSERT INTO tracker.session_live_state AS l (session_id, recent, kpi)
+          SELECT $1, tracker.merge_live_recent(NULL, pts), tracker.merge_live_kpi(NULL, tracker.live_kpi_of(pts)) FROM added WHERE pts IS NOT NULL
+          ON CONFLICT (session_id) DO UPDATE
+            SET recent = tracker.merge_live_recent(l.recent, EXCLUDED.recent), kpi = tracker.merge_live_kpi(l.kpi, EXCLUDED.kpi)
+          RETURNING l.session_id)
         SELECT id, ts FROM ins
         """;
 
@@ -51,7 +61,7 @@ internal sealed class PointStore(PointPartitions partitions)
 
     /// <summary>
     /// Inserts the rows (distinct ts per call) inside <paramref name="transaction"/> (or as one autocommit statement);
-    /// with <paramref name="touchSession"/> the same statement moves the session's last position. Returns the new rows'
+    /// with a session the same statement moves the session's last position and merges its live state. Returns the new rows'
     /// ids by ts.
     /// </summary>
     public async Task<Dictionary<DateTime, long>> InsertAsync(
@@ -62,8 +72,7 @@ internal sealed class PointStore(PointPartitions partitions)
         string? deviceId,
         string kind,
         IReadOnlyList<PointRow> rows,
-        CancellationToken cancellationToken,
-        bool touchSession = false)
+        CancellationToken cancellationToken)
     {
         var inserted = new Dictionary<DateTime, long>(rows.Count);
         if (rows.Count == 0)
@@ -71,7 +80,7 @@ internal sealed class PointStore(PointPartitions partitions)
             return inserted;
         }
 
-        await using var command = new NpgsqlCommand(touchSession && sessionId is not null ? InsertAndTouchSessionSql : InsertSql, connection, transaction);
+        await using var command = new NpgsqlCommand(sessionId is not null ? InsertAndTouchSessionSql : InsertSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long?> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = sessionId });
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = userId });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Varchar, Value = (object?)deviceId ?? DBNull.Value });

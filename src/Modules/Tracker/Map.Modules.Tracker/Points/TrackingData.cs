@@ -26,23 +26,8 @@ internal sealed class TrackingData(NpgsqlDataSource dataSource, PointStore store
 
         await store.PrepareAsync(rows, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var inserted = await store.InsertAsync(connection, transaction, request.SessionId, request.UserId, null, request.Kind, rows, cancellationToken);
-        if (request.SessionId is { } session && inserted.Count > 0)
-        {
-            var newest = rows.Where(r => inserted.ContainsKey(r.Ts)).MaxBy(r => r.Ts)!;
-            await using var update = new NpgsqlCommand(
-                "UPDATE tracker.tracking_sessions SET last_lat = $2, last_lon = $3, last_at = $4 WHERE id = $1 AND (last_at IS NULL OR last_at <= $4)",
-                connection,
-                transaction);
-            update.Parameters.AddWithValue(session);
-            update.Parameters.AddWithValue(newest.Lat);
-            update.Parameters.AddWithValue(newest.Lon);
-            update.Parameters.AddWithValue(newest.Ts);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+        // One statement: the points, the session's last position and its live state commit together.
+        var inserted = await store.InsertAsync(connection, null, request.SessionId, request.UserId, null, request.Kind, rows, cancellationToken);
         return new RecordPointsResult(inserted.Count, request.Points.Count - inserted.Count);
     }
 

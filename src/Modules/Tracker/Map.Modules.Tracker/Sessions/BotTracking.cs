@@ -111,39 +111,25 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             return new Dictionary<string, UserTracking>();
         }
 
-        // One round trip, one row per user and statement (decision 0088): the 30 newest points of the open session come
-        // as arrays, not as 30 rows repeating the session, and the KPI is computed where its session is known.
+        // One round trip, one row per user and statement (decision 0088). The open session's 30 newest points and its
+        // KPI come from its live state row (decision 0089), so a unit costs two primary-key reads, not a few hundred
+        // points; the newest point of any kind is looked up only where the open session cannot place the unit.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
-
-        // Statement 1, per user: the newest open session and its 30 newest points (newest first), the newest point of
-        // any kind, and the 5-minute KPI of the current session (the open one, else the newest point's).
         var tracking = new NpgsqlBatchCommand(
             $"""
-            SELECT u.user_id, {SessionColumns},
-                   op.ids, op.tss, op.lats, op.lons, op.accs, op.kinds, op.speeds, op.bearings, op.flags,
+            SELECT u.user_id, {SessionColumns}, ls.recent::text,
                    lp.session_id, lp.id, lp.ts, lp.lat, lp.lon, lp.accuracy_m, lp.kind, lp.speed_mps, lp.bearing_deg, lp.flags,
-                   k.n, k.acc, k.jumps
+                   kl.kpi::text
             FROM unnest($1::text[]) AS u(user_id)
             LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s ON true
+            LEFT JOIN tracker.session_live_state ls ON ls.session_id = s.id
             LEFT JOIN LATERAL (
-                SELECT array_agg(x.id ORDER BY x.ts DESC) AS ids, array_agg(x.ts ORDER BY x.ts DESC) AS tss,
-                       array_agg(x.lat ORDER BY x.ts DESC) AS lats, array_agg(x.lon ORDER BY x.ts DESC) AS lons,
-                       array_agg(x.accuracy_m ORDER BY x.ts DESC) AS accs, array_agg(x.kind ORDER BY x.ts DESC) AS kinds,
-                       array_agg(x.speed_mps ORDER BY x.ts DESC) AS speeds, array_agg(x.bearing_deg ORDER BY x.ts DESC) AS bearings,
-                       array_agg(array_to_string(x.flags, chr(31)) ORDER BY x.ts DESC) AS flags
-                FROM (SELECT id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags FROM tracker.tracking_points
-                      WHERE session_id = s.id ORDER BY ts DESC LIMIT 30) x) op ON s.id IS NOT NULL
-            LEFT JOIN LATERAL (
-                SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p WHERE p.user_id = u.user_id ORDER BY p.ts DESC LIMIT 1) lp ON true
-            LEFT JOIN LATERAL (
-                SELECT count(*) AS n, avg(q.accuracy_m) AS acc, count(*) FILTER (WHERE 'jump' = ANY(q.flags)) AS jumps
-                FROM (SELECT accuracy_m, flags FROM tracker.tracking_points
-                      WHERE session_id = coalesce(s.id, lp.session_id) AND ts >= $2 ORDER BY ts DESC LIMIT 500) q) k
-                ON coalesce(s.id, lp.session_id) IS NOT NULL
+                SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p WHERE p.user_id = u.user_id ORDER BY p.ts DESC LIMIT 1) lp
+                ON s.id IS NULL OR (ls.session_id IS NULL AND s.last_lat IS NULL)
+            LEFT JOIN tracker.session_live_state kl ON kl.session_id = coalesce(s.id, lp.session_id)
             """);
         tracking.Parameters.Add(new NpgsqlParameter { Value = users });
-        tracking.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(now, DateTimeKind.Utc).AddMinutes(-5) });
         batch.BatchCommands.Add(tracking);
 
         // Statement 2: the current device (not revoked, newest seen, then newest paired) and its health; without such a
@@ -178,14 +164,11 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             {
                 var user = reader.GetString(0);
                 var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var points = open is null || reader.IsDBNull(12) ? [] : ReadPointArrays(reader, 12);
-                var latest = reader.IsDBNull(22) ? null : ReadPoint(reader, 22);
-                long? latestSession = latest is null || reader.IsDBNull(21) ? null : reader.GetInt64(21);
+                var points = open is null || reader.IsDBNull(12) ? [] : LiveState.Recent(reader.GetString(12));
+                var latest = reader.IsDBNull(14) ? null : ReadPoint(reader, 14);
+                long? latestSession = latest is null || reader.IsDBNull(13) ? null : reader.GetInt64(13);
                 var kpiSession = open?.Id ?? latestSession;
-                var kpi = kpiSession is null ? null : new SessionKpi(
-                    reader.IsDBNull(31) ? 0 : (int)reader.GetInt64(31),
-                    reader.IsDBNull(32) ? null : Math.Round(reader.GetDouble(32), 1),
-                    reader.IsDBNull(33) ? 0 : (int)reader.GetInt64(33));
+                var kpi = kpiSession is null ? null : LiveState.Kpi(reader.IsDBNull(23) ? null : reader.GetString(23), now);
                 result[user] = new UserTracking(user, open, points, latest, latestSession, null, false, null, kpi);
             }
 
@@ -211,28 +194,6 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
         }
 
         return result;
-    }
-
-    /// <summary>The points of statement 1 of <see cref="GetUserTrackingAsync"/>: one array per column, newest first.</summary>
-    private static List<TrackPoint> ReadPointArrays(NpgsqlDataReader r, int o)
-    {
-        var ids = r.GetFieldValue<long[]>(o);
-        var ts = r.GetFieldValue<DateTime[]>(o + 1);
-        var lats = r.GetFieldValue<double[]>(o + 2);
-        var lons = r.GetFieldValue<double[]>(o + 3);
-        var accuracies = r.GetFieldValue<double?[]>(o + 4);
-        var kinds = r.GetFieldValue<string[]>(o + 5);
-        var speeds = r.GetFieldValue<double?[]>(o + 6);
-        var bearings = r.GetFieldValue<double?[]>(o + 7);
-        var flags = r.GetFieldValue<string?[]>(o + 8);
-        var points = new List<TrackPoint>(ids.Length);
-        for (var i = 0; i < ids.Length; i++)
-        {
-            IReadOnlyList<string> pointFlags = string.IsNullOrEmpty(flags[i]) ? [] : flags[i]!.Split('\u001f');
-            points.Add(new TrackPoint(ids[i], ts[i], lats[i], lons[i], accuracies[i], kinds[i], speeds[i], bearings[i], pointFlags));
-        }
-
-        return points;
     }
 
     public async Task<IReadOnlyList<SessionInfo>> GetShiftSessionsAsync(string userId, int shiftId, int limit, CancellationToken cancellationToken = default)

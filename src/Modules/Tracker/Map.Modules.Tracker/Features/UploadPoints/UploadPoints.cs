@@ -118,7 +118,7 @@ internal sealed class UploadPointsHandler(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                return await store.InsertAsync(connection, null, sessionId, device.UserId, device.PublicId, Contracts.PointKinds.App, rows, cancellationToken, touchSession: true);
+                return await store.InsertAsync(connection, null, sessionId, device.UserId, device.PublicId, Contracts.PointKinds.App, rows, cancellationToken);
             }
             catch (PostgresException ex) when (PointStore.IsMissingPartition(ex) && attempt == 0)
             {

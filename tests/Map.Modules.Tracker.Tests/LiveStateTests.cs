@@ -1,0 +1,51 @@
+using Map.Modules.Tracker.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Map.Modules.Tracker.Tests;
+
+/// <summary>
+/// The session live state (decision 0089) that the Duty dashboard reads instead of the points: kept by the ingest
+/// statement, it must agree with the stored points whatever the order and concurrency of the batches.
+/// </summary>
+public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<TrackerTestContext>
+{
+    [Fact]
+    public async Task Live_state_holds_the_30_newest_points_and_counts_each_point_once_under_concurrent_and_late_batches()
+    {
+        var phone = await map.Tracker.PairAsync(await map.AdminAsync());
+        var session = await phone.StartAsync();
+        // On a 10-second boundary, as the KPI cells are, so the window edges below fall between cells.
+        var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = DateTimeOffset.FromUnixTimeSeconds(seconds - (seconds % 10));
+        var first = TrackerApi.Track(20, now.AddMinutes(-4));
+        var second = TrackerApi.Track(20, now.AddMinutes(-4).AddSeconds(100), lat: 54.0);
+        var late = TrackerApi.Track(10, now.AddMinutes(-30), lat: 55.0);
+
+        // 20 copies of one batch, then a newer and an older batch at the same time.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => phone.UploadAsync(session, first)));
+        await Task.WhenAll(phone.UploadAsync(session, second), phone.UploadAsync(session, late));
+
+        await using var scope = map.Tracker.Services.CreateAsyncScope();
+        var tracking = scope.ServiceProvider.GetRequiredService<IBotTracking>();
+        var unit = (await tracking.GetUserTrackingAsync([phone.UserId], now.UtcDateTime))[phone.UserId];
+
+        Assert.Equal(session, unit.OpenSession!.Id);
+        var newest = await map.ScalarAsync<long[]>(
+            "SELECT array_agg(id ORDER BY ts DESC) FROM (SELECT id, ts FROM tracker.tracking_points WHERE session_id = $1 ORDER BY ts DESC LIMIT 30) p", session);
+        Assert.Equal(newest, unit.OpenSessionPoints.Select(p => p.Id));
+        Assert.Equal(now.AddMinutes(-4).AddSeconds(195).UtcDateTime, unit.OpenSessionPoints[0].Ts);
+        Assert.Equal(8.5, unit.OpenSessionPoints[0].AccuracyM);
+        Assert.Equal("app", unit.OpenSessionPoints[0].Kind);
+
+        // The KPI counts the 40 points of the last 5 minutes once each, not the copies and not the late batch.
+        Assert.Equal(40, await map.CountAsync("SELECT count(*) FROM tracker.tracking_points WHERE session_id = $1 AND ts >= $2", session, now.AddMinutes(-5).UtcDateTime));
+        Assert.Equal(new SessionKpi(40, 8.5, 0), unit.Kpi5m);
+
+        // Three minutes on, the window starts at now − 2 min: the 16 points of the second batch from there on remain.
+        var later = (await tracking.GetUserTrackingAsync([phone.UserId], now.AddMinutes(3).UtcDateTime))[phone.UserId];
+        Assert.Equal(16, await map.CountAsync("SELECT count(*) FROM tracker.tracking_points WHERE session_id = $1 AND ts >= $2", session, now.AddMinutes(-2).UtcDateTime));
+        Assert.Equal(new SessionKpi(16, 8.5, 0), later.Kpi5m);
+        var gone = (await tracking.GetUserTrackingAsync([phone.UserId], now.AddMinutes(10).UtcDateTime))[phone.UserId];
+        Assert.Equal(new SessionKpi(0, null, 0), gone.Kpi5m);
+    }
+}
