@@ -125,8 +125,10 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s ON true
             LEFT JOIN tracker.session_live_state ls ON ls.session_id = s.id
             LEFT JOIN LATERAL (
-                SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p WHERE p.user_id = u.user_id ORDER BY p.ts DESC LIMIT 1) lp
-                ON s.id IS NULL OR (ls.session_id IS NULL AND s.last_lat IS NULL)
+                -- The condition inside, not in ON: PostgreSQL then skips the lookup instead of running it and discarding it.
+                SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p
+                WHERE (s.id IS NULL OR (ls.session_id IS NULL AND s.last_lat IS NULL)) AND p.user_id = u.user_id
+                ORDER BY p.ts DESC LIMIT 1) lp ON true
             LEFT JOIN tracker.session_live_state kl ON kl.session_id = coalesce(s.id, lp.session_id)
             """);
         tracking.Parameters.Add(new NpgsqlParameter { Value = users });

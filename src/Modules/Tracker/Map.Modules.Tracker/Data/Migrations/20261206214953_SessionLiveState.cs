@@ -21,6 +21,8 @@ namespace Map.Modules.Tracker.Data.Migrations
                     session_id bigint PRIMARY KEY REFERENCES tracker.tracking_sessions (id) ON DELETE CASCADE,
                     recent jsonb NOT NULL,
                     kpi jsonb NOT NULL);
+                -- Compressed in the row rather than moved out to TOAST: a dashboard read is then one heap fetch per unit.
+                ALTER TABLE tracker.session_live_state ALTER COLUMN recent SET STORAGE MAIN, ALTER COLUMN kpi SET STORAGE MAIN;
 
                 -- One point of `recent`: short keys, nulls left out; t = microseconds since the epoch (exact and sortable).
                 CREATE FUNCTION tracker.live_point(id bigint, ts timestamptz, lat float8, lon float8, acc float8, kind text, speed float8, bearing float8, flags text[])
