@@ -42,6 +42,12 @@ internal sealed record PerfEndpoint(string Name, Func<PerfClients, long, Cancell
     /// the queue it builds). <c>--concurrency</c> bounds the requests in flight.
     /// </summary>
     public double? RatePerSecond { get; init; }
+
+    /// <summary>At most this many requests in flight, whatever <c>--concurrency</c> says (e.g. one browser).</summary>
+    public int? MaxConcurrency { get; init; }
+
+    /// <summary>Requests per worker instead of <c>--runs</c>, for endpoints that take seconds each.</summary>
+    public int? Runs { get; init; }
 }
 
 /// <summary>Clients as Map's callers use it: a signed-in admin (cookie + CSRF), the bot, and anonymous.</summary>
@@ -56,6 +62,9 @@ internal sealed class PerfContext
 
     /// <summary>The target's database, when the tool knows it (always in spawn mode; <c>--database-url</c> otherwise).</summary>
     public NpgsqlDataSource? Database { get; init; }
+
+    /// <summary>The admin session's cookies (for a browser that needs the same sign-in).</summary>
+    public required System.Net.CookieContainer AdminCookies { get; init; }
 
     /// <summary>The Telegram stub a spawned Map sends to (only with <c>--spawn</c>).</summary>
     public TelegramStub? Telegram { get; init; }

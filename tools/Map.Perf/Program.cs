@@ -31,6 +31,7 @@ var log = Console.Out;
 await using var baseline = await Baseline.StartAsync();
 SpawnedMap? spawned = null;
 TelegramStub? telegram = null;
+var disposables = new List<IDisposable>();
 try
 {
     if (options.Spawn)
@@ -50,9 +51,10 @@ try
         return 2;
     }
 
-    using var admin = Client(target, options.Concurrency, cookies: true);
-    using var bot = Client(target, options.Concurrency, cookies: false);
-    using var anonymous = Client(target, options.Concurrency, cookies: false);
+    var adminCookies = new CookieContainer();
+    using var admin = Client(target, options.Concurrency, adminCookies);
+    using var bot = Client(target, options.Concurrency, null);
+    using var anonymous = Client(target, options.Concurrency, null);
     bot.DefaultRequestHeaders.Add("X-API-KEY", botKey);
     var login = await admin.PostAsJsonAsync("/login", new { username = user, password });
     if (login.StatusCode != HttpStatusCode.OK)
@@ -69,6 +71,7 @@ try
     {
         BaseUrl = target,
         Clients = new PerfClients(admin, bot, anonymous),
+        AdminCookies = adminCookies,
         Database = database,
         Telegram = telegram,
     };
@@ -78,13 +81,14 @@ try
         .Where(s => options.Scenarios.Count == 0 || options.Scenarios.Contains(s.Name))
         .OrderBy(s => s.Name == "platform" ? "" : s.Name, StringComparer.Ordinal)
         .ToList();
+    disposables.AddRange(scenarios.OfType<IDisposable>());
     foreach (var scenario in scenarios)
     {
         await scenario.PrepareAsync(context, CancellationToken.None);
     }
 
     log.WriteLine($"target {target}  runs {options.Runs} x concurrency {options.Concurrency}  scenarios {string.Join(", ", scenarios.Select(s => s.Name))}");
-    using var baselineClient = Client(baseline.Url, options.Concurrency, cookies: false);
+    using var baselineClient = Client(baseline.Url, options.Concurrency, null);
     var baselineResult = await LoadRunner.RunAsync(
         new PerfEndpoint("baseline: bare ASP.NET Core", (c, _, ct) => c.Anonymous.GetAsync("/", ct)),
         new PerfClients(baselineClient, baselineClient, baselineClient),
@@ -118,7 +122,8 @@ try
         var results = new List<EndpointResult>();
         foreach (var endpoint in endpoints)
         {
-            var result = await LoadRunner.RunAsync(endpoint, context.Clients, options.Runs, options.Concurrency, options.Timeout, options.Warmup, options.MinDuration);
+            var concurrency = Math.Min(options.Concurrency, endpoint.MaxConcurrency ?? int.MaxValue);
+            var result = await LoadRunner.RunAsync(endpoint, context.Clients, endpoint.Runs ?? options.Runs, concurrency, options.Timeout, options.Warmup, options.MinDuration);
             results.Add(result with { BaselineRatio = result.RequestsPerSecond / baselineResult.RequestsPerSecond });
         }
 
@@ -145,6 +150,8 @@ try
 }
 finally
 {
+    // Scenarios that hold a browser quit it here.
+    disposables.ForEach(d => d.Dispose());
     if (spawned is not null)
     {
         await spawned.DisposeAsync();
@@ -178,10 +185,11 @@ static async Task SettleAsync(NpgsqlDataSource database, TextWriter log)
     }
 }
 
-static HttpClient Client(Uri baseUrl, int concurrency, bool cookies) =>
+static HttpClient Client(Uri baseUrl, int concurrency, CookieContainer? cookies) =>
     new(new SocketsHttpHandler
     {
-        UseCookies = cookies,
+        UseCookies = cookies is not null,
+        CookieContainer = cookies ?? new CookieContainer(),
         MaxConnectionsPerServer = Math.Max(concurrency, 1),
         AllowAutoRedirect = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using NpgsqlTypes;
+using OpenQA.Selenium.Chrome;
 
 namespace Map.Perf.Scenarios;
 
@@ -8,10 +10,17 @@ namespace Map.Perf.Scenarios;
 /// 10 (a region: cells) and 16 (streets: points), each over random 1366×768 viewports inside the seeded area.
 /// Seeding fills <c>addresses</c> to the scale with COPY, spread over Belarus like the markers scenario; the
 /// statement trigger keeps the cluster cells. Compare p99 at 1 k and 1 M:
-/// <c>--scenario map --scales 1000,1000000</c>.
+/// <c>--scenario map --scales 1000,1000000</c>. When Debian's Chromium and chromedriver are installed, the scenario
+/// also opens the map page itself in headless Chromium (1366×768, signed in as the tool's admin) one load at a time and
+/// times each load from navigation to the first viewport drawn (the page's <c>data-map-ready</c>).
 /// </summary>
-internal sealed class MapScenario : IPerfScenario
+internal sealed class MapScenario : IPerfScenario, IDisposable
 {
+    public const string PageName = "GET / in headless Chromium → first viewport drawn";
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriverPath = "/usr/bin/chromedriver";
+    private ChromeDriver? browser;
+
     private const double LatMin = 51.3;
     private const double LatSpan = 4.8;
     private const double LonMin = 23.2;
@@ -60,6 +69,54 @@ internal sealed class MapScenario : IPerfScenario
         {
             yield return new($"GET /api/addresses/map z{zoom}", (c, seq, ct) => c.Admin.GetAsync(Viewport(zoom, seq), ct));
         }
+
+        if (File.Exists(Chromium) && File.Exists(ChromeDriverPath))
+        {
+            yield return new(PageName, (_, _, _) => Task.FromResult(LoadPage(context))) { MaxConcurrency = 1, Runs = 15 };
+        }
+    }
+
+    public void Dispose() => browser?.Quit();
+
+    /// <summary>One page load: navigate to <c>/</c> and wait until the page has drawn its first viewport.</summary>
+    private HttpResponseMessage LoadPage(PerfContext context)
+    {
+        var driver = browser ??= StartBrowser(context);
+        driver.Navigate().GoToUrl(new Uri(context.BaseUrl, "/"));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (driver.ExecuteScript("return document.documentElement.getAttribute('data-map-ready')") is null)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return new HttpResponseMessage(HttpStatusCode.GatewayTimeout);
+            }
+
+            Thread.Sleep(10);
+        }
+
+        // Redirected to the login page would be a failure, not a fast load.
+        return new HttpResponseMessage(new Uri(driver.Url).AbsolutePath == "/" ? HttpStatusCode.OK : HttpStatusCode.Unauthorized);
+    }
+
+    private static ChromeDriver StartBrowser(PerfContext context)
+    {
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments(
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-dev-shm-usage", "--window-size=1366,768", "--user-data-dir=" + Directory.CreateTempSubdirectory("map-perf-chromium-").FullName);
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriverPath)!, Path.GetFileName(ChromeDriverPath));
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+
+        // The tool's admin session: a page of the origin first, so the browser accepts its cookies.
+        driver.Navigate().GoToUrl(new Uri(context.BaseUrl, "/login"));
+        foreach (System.Net.Cookie cookie in context.AdminCookies.GetCookies(context.BaseUrl))
+        {
+            driver.Manage().Cookies.AddCookie(new OpenQA.Selenium.Cookie(cookie.Name, cookie.Value, "/"));
+        }
+
+        return driver;
     }
 
     /// <summary>A 1366×768-pixel viewport at <paramref name="zoom"/>, centred on a random point of the seeded area.</summary>
