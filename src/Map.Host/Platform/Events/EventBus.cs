@@ -1,5 +1,6 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Map.Host.Platform.Realtime;
 using Mediator;
 
@@ -32,14 +33,22 @@ internal sealed class EventBus(IPublisher publisher, RealtimeHub hub, RedisEvent
 
 internal static class RealtimeFrames
 {
-    /// <summary>The browser frame <c>{"event": name, "data": {...}}</c>.</summary>
+    /// <summary>
+    /// The browser frame <c>{"event": name, "data": {...}}</c>, written straight to UTF-8 without an intermediate JSON
+    /// tree: an upload of 100 points raises 101 frames.
+    /// </summary>
     public static RealtimeFrame Create(string eventName, object data, RealtimeAudience audience)
     {
-        var json = new JsonObject
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Options.Encoder, SkipValidation = true }))
         {
-            ["event"] = eventName,
-            ["data"] = JsonSerializer.SerializeToNode(data, data.GetType(), WireJson.Options) ?? new JsonObject(),
-        };
-        return new RealtimeFrame(eventName, json.ToJsonString(WireJson.Options), audience);
+            writer.WriteStartObject();
+            writer.WriteString("event", eventName);
+            writer.WritePropertyName("data");
+            JsonSerializer.Serialize(writer, data, data.GetType(), WireJson.Options);
+            writer.WriteEndObject();
+        }
+
+        return new RealtimeFrame(eventName, Encoding.UTF8.GetString(buffer.WrittenSpan), audience);
     }
 }
