@@ -96,6 +96,30 @@ public sealed class EventChatPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_template_pushes_its_own_title_and_template_id_to_an_admin_member_too()
+    {
+        var app = Start();
+        var admin = await app.LoginAsync();
+        var phone = await app.PairAsync(admin);
+        var shiftId = EventChatApi.NewShiftId();
+        var channel = await admin.ShiftChannelAsync(shiftId, phone);
+        await ChatApi.ExpectAsync(
+            await admin.Http.PostAsJsonAsync("/api/chat2/ensure_shift_channel", new { shift_id = shiftId, members = new[] { new { member_type = "admin", member_id = admin.Username } } }),
+            HttpStatusCode.OK);
+        var adminToken = await RegisterAsync(admin.Http, "token-of-the-admin");
+
+        var sent = await ChatApi.ExpectAsync(
+            await phone.Http.PostAsJsonAsync("/api/chat2/send_template", new { channel_id = channel, template_id = "need_help" }), HttpStatusCode.Created);
+        await app.DispatchOutboxAsync(Chat2PushMessage.Key(adminToken));
+
+        var call = Assert.Single(stub.Calls);
+        Assert.Equal("token-of-the-admin", call.Token);
+        Assert.Equal("Новый шаблон", call.Title);
+        Assert.Equal("Нужна помощь", call.Body);
+        Assert.Equal(new Dictionary<string, string> { ["channel_id"] = channel, ["message_id"] = sent.MsgId(), ["kind"] = "template", ["template_id"] = "need_help" }, call.Data);
+    }
+
+    [Fact]
     public async Task The_access_token_is_reused_until_shortly_before_it_expires()
     {
         var app = Start();

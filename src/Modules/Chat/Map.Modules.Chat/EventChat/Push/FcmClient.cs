@@ -187,9 +187,9 @@ internal sealed class FcmClient(Chat2PushOptions options, IHttpClientFactory htt
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+    private TimeSpan? RetryAfter(HttpResponseMessage response) =>
         response.Headers.RetryAfter is { } retry
-            ? retry.Delta ?? (retry.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+            ? retry.Delta ?? (retry.Date is { } date ? date - clock.GetUtcNow() : null)
             : null;
 
     /// <summary>The v1 error body: <c>{"error":{"status","message","details":[{"errorCode"}]}}</c>; empty when it is not one.</summary>
