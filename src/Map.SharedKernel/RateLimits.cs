@@ -33,7 +33,14 @@ public enum RateLimitBodyStyle
 /// </summary>
 public sealed record RateLimitBucket(string Name, string EnvironmentVariable, int DefaultLimit, RateLimitBodyStyle BodyStyle)
 {
+    /// <summary>The default window (a minute); <see cref="WindowEnvironmentVariable"/> may change it.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The variable that sets the window in seconds where a spec names one (e.g. <c>CHAT2_SEND_RATE_WINDOW_SEC</c>); read
+    /// at start-up like the limit, 1..86400, <see cref="Window"/> when unset.
+    /// </summary>
+    public string? WindowEnvironmentVariable { get; init; }
 }
 
 /// <summary>The 429 answer in the legacy shapes, with <c>Retry-After</c>.</summary>

@@ -51,6 +51,18 @@ public sealed class ConfigurationTests
         Assert.Equal(120, settings.RateLimits["chat"]);
         Assert.Equal(60, settings.RateLimits["bot_markers"]);
         Assert.Equal(TimeSpan.FromHours(12), settings.SessionLifetime);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.RateLimitWindows["chat2_send"]);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.RateLimitWindows["tracker_sos"]);
+    }
+
+    [Fact]
+    public void A_bucket_with_a_window_variable_takes_its_window_in_seconds_from_it()
+    {
+        var settings = Load(new() { ["CHAT2_SEND_RATE_WINDOW_SEC"] = "10", ["CHAT2_UPLOAD_RATE_WINDOW_SEC"] = "3600" });
+
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.RateLimitWindows["chat2_send"]);
+        Assert.Equal(TimeSpan.FromHours(1), settings.RateLimitWindows["chat2_upload"]);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.RateLimitWindows["chat"]);
     }
 
     [Fact]
@@ -77,6 +89,7 @@ public sealed class ConfigurationTests
     [InlineData("BOT_TRUSTED_NETWORKS", "10.20.0.0/16,not-a-network", "BOT_TRUSTED_NETWORKS must be")]
     [InlineData("BOT_TRUSTED_NETWORKS", "10.20.0.300", "BOT_TRUSTED_NETWORKS must be")]
     [InlineData("RATE_LIMIT_LOGIN_PER_MINUTE", "ten", "RATE_LIMIT_LOGIN_PER_MINUTE must be an integer")]
+    [InlineData("CHAT2_SEND_RATE_WINDOW_SEC", "0", "CHAT2_SEND_RATE_WINDOW_SEC must be an integer between 1 and 86400")]
     [InlineData("METRICS_PATH", "metrics", "METRICS_PATH must start with")]
     public void Bad_values_stop_start_up_naming_the_variable(string name, string? value, string message)
     {

@@ -42,7 +42,8 @@ internal static partial class Variables
     /// <summary>
     /// Environment variables the app's code reads: <c>config["X"]</c>, helpers called as <c>(config, "X", …)</c>,
     /// <c>GetValue&lt;T&gt;("X")</c>, <c>GetEnvironmentVariable("X")</c>, every <c>"RATE_LIMIT_…"</c> literal, and the
-    /// variable of every rate-limit bucket the modules declare (a module may name its own, such as <c>CHAT2_SEND_RATE_LIMIT</c>).
+    /// variables (limit and window) of every rate-limit bucket the modules declare (a module may name its own, such as
+    /// <c>CHAT2_SEND_RATE_LIMIT</c> / <c>CHAT2_SEND_RATE_WINDOW_SEC</c>).
     /// </summary>
     public static HashSet<string> ReadByApp()
     {
@@ -60,6 +61,7 @@ internal static partial class Variables
         }
 
         names.UnionWith(Host.Platform.RateLimiting.RateLimitBucketCatalog.All.Select(bucket => bucket.EnvironmentVariable));
+        names.UnionWith(Host.Platform.RateLimiting.RateLimitBucketCatalog.All.Select(bucket => bucket.WindowEnvironmentVariable).OfType<string>());
         return names;
     }
 

@@ -78,6 +78,9 @@ internal sealed class MapSettings
 
     public required IReadOnlyDictionary<string, int> RateLimits { get; init; }
 
+    /// <summary>Each bucket's window: its <see cref="RateLimitBucket.WindowEnvironmentVariable"/>, else its default.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> RateLimitWindows { get; init; } = new Dictionary<string, TimeSpan>();
+
     public required string RealtimeChannel { get; init; }
 
     public TimeSpan RealtimeTokenTtl { get; init; } = TimeSpan.FromMinutes(10);

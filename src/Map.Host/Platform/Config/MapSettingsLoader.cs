@@ -35,6 +35,11 @@ internal static class MapSettingsLoader
             RateLimits = RateLimitBucketCatalog.All.ToDictionary(
                 b => b.Name,
                 b => Int(config, b.EnvironmentVariable, b.DefaultLimit, 1, 1_000_000)),
+            RateLimitWindows = RateLimitBucketCatalog.All.ToDictionary(
+                b => b.Name,
+                b => b.WindowEnvironmentVariable is { } variable
+                    ? TimeSpan.FromSeconds(Int(config, variable, (int)b.Window.TotalSeconds, 1, 86_400))
+                    : b.Window),
             RealtimeChannel = Optional(config, "REALTIME_REDIS_CHANNEL") ?? "map_updates",
             RealtimeTokenTtl = TimeSpan.FromSeconds(Int(config, "REALTIME_TOKEN_TTL_SEC", 600, 10, 86_400)),
             RealtimeAllowedOrigins = Csv(config["REALTIME_ALLOWED_ORIGINS"]),

@@ -15,10 +15,11 @@ internal sealed class FixedWindowLimiterFactory(MapSettings settings, RedisConne
     public RateLimiter Create(RateLimitBucket bucket, string partitionKey)
     {
         var limit = settings.RateLimits[bucket.Name];
+        var window = settings.RateLimitWindows.GetValueOrDefault(bucket.Name, bucket.Window);
         var memory = new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
         {
             PermitLimit = limit,
-            Window = bucket.Window,
+            Window = window,
             QueueLimit = 0,
             AutoReplenishment = true,
         });
@@ -33,7 +34,7 @@ internal sealed class FixedWindowLimiterFactory(MapSettings settings, RedisConne
             {
                 ConnectionMultiplexerFactory = () => multiplexer,
                 PermitLimit = limit,
-                Window = bucket.Window,
+                Window = window,
             });
         return new FailoverRateLimiter(shared, memory, multiplexer, logger);
     }

@@ -13,8 +13,10 @@ internal static class RateLimitBucketCatalog
     internal static IReadOnlyList<RateLimitBucket> Collect(IEnumerable<IModule> modules)
     {
         var buckets = modules.SelectMany(m => m.RateLimitBuckets).ToList();
-        var duplicate = buckets.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1)
-            ?? buckets.GroupBy(b => b.EnvironmentVariable).FirstOrDefault(g => g.Count() > 1);
+        var duplicate = buckets.Select(b => b.Name)
+            .Concat(buckets.SelectMany(b => new[] { b.EnvironmentVariable, b.WindowEnvironmentVariable }).OfType<string>())
+            .GroupBy(name => name)
+            .FirstOrDefault(g => g.Count() > 1);
         return duplicate is null
             ? buckets
             : throw new InvalidOperationException($"Two rate-limit buckets share '{duplicate.Key}'; bucket names and variables are unique.");

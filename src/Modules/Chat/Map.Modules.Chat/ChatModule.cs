@@ -1,4 +1,5 @@
 using Map.Modules.Chat.EventChat;
+using Map.Modules.Chat.EventChat.Push;
 using Map.Modules.Chat.Features;
 using Map.Modules.Chat.Telegram;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,13 @@ public sealed class ChatModule : IModule
         services.AddScoped<Chat2Posting>();
         services.AddScoped<Chat2ChannelStore>();
         services.AddScoped<Chat2Retention>();
+        // Push through FCM HTTP v1 (decision 0112): recorded with the message, sent by the platform outbox after the commit.
+        services.AddSingleton(Chat2PushOptions.From(configuration));
+        // Requests carry the OAuth access token: this client logs nothing, at any level.
+        services.AddHttpClient(FcmClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
+        services.AddSingleton<FcmClient>();
+        services.AddScoped<Chat2PushRecorder>();
+        services.AddOutboxHandler<Chat2PushHandler>(Chat2PushMessage.Type);
         services.AddNavLink(new NavLink("/admin/events-chat", WebModule, "nav.events_chat", AdminRole.Viewer, Order: 41));
         // The duty dashboard's shift cards link to their channel (decision 0087's addon mechanism; Duty is not read).
         services.AddPageAddon(new PageAddon(WebModule, "chat2-shift-link.js", "chat2-shift-link.css", ["duty/duty"], AdminRole.Viewer));
@@ -57,8 +65,8 @@ public sealed class ChatModule : IModule
     public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
     [
         new(ChatRateLimits.Messages, "RATE_LIMIT_CHAT_PER_MINUTE", 120, RateLimitBodyStyle.Detailed),
-        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal),
-        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal),
+        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal) { WindowEnvironmentVariable = "CHAT2_SEND_RATE_WINDOW_SEC" },
+        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal) { WindowEnvironmentVariable = "CHAT2_UPLOAD_RATE_WINDOW_SEC" },
     ];
 }
 

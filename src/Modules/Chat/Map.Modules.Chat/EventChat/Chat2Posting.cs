@@ -1,4 +1,5 @@
 using Map.Modules.Chat.Contracts;
+using Map.Modules.Chat.EventChat.Push;
 using Npgsql;
 
 namespace Map.Modules.Chat.EventChat;
@@ -21,9 +22,10 @@ internal sealed record StoredMedia2(string MediaKey, string Mime, int Size);
 /// for the insert and bumps the channel's sequence, so messages of one channel commit in sequence order and a
 /// <c>sync</c> after a cursor never skips one that commits later. The replay check runs again under that lock, and
 /// the unique index on (channel, sender, client_msg_id) is the last word: 20 concurrent retries store one row and
-/// publish one <c>chat2_message</c>.
+/// publish one <c>chat2_message</c>. Pushes to the other members are recorded in the same transaction and sent by the
+/// platform outbox after the commit (decision 0112).
 /// </summary>
-internal sealed class Chat2Posting(ChatDbContext db, TimeProvider clock, IRateLimitGate rateLimit, IEventBus events, Chat2Counters counters)
+internal sealed class Chat2Posting(ChatDbContext db, TimeProvider clock, IRateLimitGate rateLimit, IEventBus events, Chat2Counters counters, Chat2PushRecorder push)
 {
     public async Task<Msg2?> FindReplayAsync(string channelId, Chat2Caller sender, string? clientMsgId, CancellationToken cancellationToken)
     {
@@ -107,6 +109,7 @@ internal sealed class Chat2Posting(ChatDbContext db, TimeProvider clock, IRateLi
                 return new Posted2(await FindReplayAsync(message.Channel.Id, message.Sender, message.ClientMsgId, cancellationToken), false, null);
             }
 
+            await push.RecordAsync(row, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -129,6 +132,7 @@ internal sealed class Chat2Counters
     private long media;
     private long rateLimited;
     private long pushSent;
+    private long pushFailed;
 
     public void Sent() => Interlocked.Increment(ref sent);
 
@@ -138,11 +142,15 @@ internal sealed class Chat2Counters
 
     public void PushSent(int count) => Interlocked.Add(ref pushSent, count);
 
+    /// <summary>An FCM attempt that did not deliver (retried, refused, or the token is gone).</summary>
+    public void PushFailed() => Interlocked.Increment(ref pushFailed);
+
     public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>
     {
         ["chat2_messages_sent_total"] = Interlocked.Read(ref sent),
         ["chat2_media_uploaded_total"] = Interlocked.Read(ref media),
         ["chat2_messages_failed_rate_limit_total"] = Interlocked.Read(ref rateLimited),
         ["chat2_push_sent_total"] = Interlocked.Read(ref pushSent),
+        ["chat2_push_failed_total"] = Interlocked.Read(ref pushFailed),
     };
 }

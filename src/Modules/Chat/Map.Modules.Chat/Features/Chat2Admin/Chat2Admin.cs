@@ -1,6 +1,7 @@
 using Carter;
 using FluentValidation;
 using Map.Modules.Chat.EventChat;
+using Map.Modules.Chat.EventChat.Push;
 using Mediator;
 
 namespace Map.Modules.Chat.Features.Chat2Admin;
@@ -8,7 +9,8 @@ namespace Map.Modules.Chat.Features.Chat2Admin;
 /// <summary>
 /// <c>GET /api/chat2/metrics</c> (viewer) → the in-process counters; <c>POST /api/chat2/push/register {token}</c> (ID2)
 /// → 201 <c>registered</c> / 200 <c>updated</c> (a token moves to its latest caller); <c>POST /api/chat2/push/test</c>
-/// (superadmin) → <c>{"sent": n}</c>, 0 while push delivery is not configured (decision 0111).
+/// (superadmin, optional <c>token</c>, else every registered token) → <c>{"sent": n}</c>, the pushes FCM accepted; 0 when
+/// push is not configured (decision 0112).
 /// </summary>
 internal sealed class Chat2AdminEndpoints : ICarterModule
 {
@@ -24,7 +26,12 @@ internal sealed class Chat2AdminEndpoints : ICarterModule
             return Results.Json(new { status = created ? "registered" : "updated", id }, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }).AdminOrDevice();
 
-        app.MapPost(Chat2Http.Prefix + "/push/test", () => Results.Json(new { sent = 0 })).RequireAuthorization(MapPolicies.Superadmin);
+        app.MapPost(Chat2Http.Prefix + "/push/test", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
+        {
+            var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
+            var sent = await sender.Send(new TestPushCommand(body.Text("token")?.Trim() is { Length: > 0 } token ? token : null), cancellationToken);
+            return Results.Json(new { sent });
+        }).RequireAuthorization(MapPolicies.Superadmin);
     }
 }
 
@@ -51,3 +58,56 @@ internal sealed class RegisterPushTokenHandler(ChatDbContext db, TimeProvider cl
 }
 
 internal sealed record PushUpsert(int Id, bool Created);
+
+internal sealed record TestPushCommand(string? Token) : ICommand<int>;
+
+internal sealed class TestPushValidator : AbstractValidator<TestPushCommand>
+{
+    public TestPushValidator() => RuleFor(c => c.Token).MaximumLength(256).WithMessage("token is too long (at most 256 characters)");
+}
+
+/// <summary>
+/// A superadmin's check that push works end to end: sent now, in the request (there is no transaction to wait for and
+/// the answer is the count FCM accepted), a few at a time. Tokens FCM no longer knows are deleted, as in delivery.
+/// </summary>
+internal sealed class TestPushHandler(ChatDbContext db, Chat2PushOptions options, FcmClient fcm, Chat2Counters counters) : ICommandHandler<TestPushCommand, int>
+{
+    public async ValueTask<int> Handle(TestPushCommand command, CancellationToken cancellationToken)
+    {
+        if (!options.Enabled)
+        {
+            return 0;
+        }
+
+        IReadOnlyList<string> tokens = command.Token is { } one
+            ? [one]
+            : await db.PushTokens2.AsNoTracking().OrderBy(t => t.Id).Select(t => t.Token).ToListAsync(cancellationToken);
+        var data = new Dictionary<string, string> { ["kind"] = "test" };
+        var sent = 0;
+        var gone = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (token, ct) =>
+        {
+            var result = await fcm.SendAsync(new FcmMessage(token, options.Title ?? "Map", "Проверка push-уведомлений", data), ct);
+            if (result.Outcome == FcmOutcome.Sent)
+            {
+                Interlocked.Increment(ref sent);
+                counters.PushSent(1);
+                return;
+            }
+
+            counters.PushFailed();
+            if (result.Outcome == FcmOutcome.TokenGone)
+            {
+                gone.Add(token);
+            }
+        });
+
+        if (!gone.IsEmpty)
+        {
+            var stale = gone.ToList();
+            await db.PushTokens2.Where(t => stale.Contains(t.Token)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        return sent;
+    }
+}
