@@ -80,37 +80,6 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         ["GET /api/duty/admin/tracking/{sessionId}"] = "not declared yet",
         ["POST /api/duty/bot/sos/last"] = "not declared yet",
         ["POST /api/duty/bot/tracking/stop"] = "not declared yet",
-        ["DELETE /api/chat/{userId}"] = "not declared yet",
-        ["DELETE /api/chat/{userId}/dialog"] = "not declared yet",
-        ["GET /api/chat/{userId}/pending_admin"] = "not declared yet",
-        ["GET /api/chat/{userId}/unread_user"] = "not declared yet",
-        ["GET /api/chat/conversations"] = "not declared yet",
-        ["GET /api/chat/notify_targets"] = "not declared yet",
-        ["GET /api/chat2/channels"] = "not declared yet",
-        ["GET /api/chat2/history"] = "not declared yet",
-        ["GET /api/chat2/media/{messageId}"] = "not declared yet",
-        ["GET /api/chat2/metrics"] = "not declared yet",
-        ["GET /api/chat2/search"] = "not declared yet",
-        ["GET /api/chat2/sync"] = "not declared yet",
-        ["GET /api/chat2/templates"] = "not declared yet",
-        ["GET /api/chat2/unread_for_incidents"] = "not declared yet",
-        ["GET /api/chat2/unread_for_shifts"] = "not declared yet",
-        ["GET /api/notifications/counters"] = "not declared yet",
-        ["POST /api/chat/{userId}"] = "not declared yet",
-        ["POST /api/chat/{userId}/ack_admin"] = "not declared yet",
-        ["POST /api/chat/{userId}/read"] = "not declared yet",
-        ["POST /api/chat/{userId}/seen_admin"] = "not declared yet",
-        ["POST /api/chat/{userId}/status"] = "not declared yet",
-        ["POST /api/chat2/admin/purge"] = "not declared yet",
-        ["POST /api/chat2/create_channel"] = "not declared yet",
-        ["POST /api/chat2/ensure_dm_channel"] = "not declared yet",
-        ["POST /api/chat2/ensure_incident_channel"] = "not declared yet",
-        ["POST /api/chat2/ensure_shift_channel"] = "not declared yet",
-        ["POST /api/chat2/read"] = "not declared yet",
-        ["POST /api/chat2/receipt"] = "not declared yet",
-        ["POST /api/chat2/send"] = "not declared yet",
-        ["POST /api/chat2/send_template"] = "not declared yet",
-        ["POST /api/chat2/upload_media"] = "not declared yet",
     };
 
     [Fact]
@@ -265,6 +234,26 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         await CheckAsync(document, admin.Http, "/api/tracker/admin/alerts", "/api/tracker/admin/alerts", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/tracker/admin/alerts/ack_all", "/api/tracker/admin/alerts/ack_all", "post", 200, problems);
         await CheckAsync(document, admin.Http, "/api/system/lan-info", "/api/system/lan-info", "get", 200, problems);
+
+        // Support chat: the bot's message, the admin's list and counters, read state.
+        await CheckAsync(document, bot, $"/api/chat/{userId}", "/api/chat/{userId}", "post", 201, problems, new { text = "again", user = new { username = "docs" } });
+        await CheckAsync(document, admin.Http, "/api/chat/conversations", "/api/chat/conversations", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/notifications/counters", "/api/notifications/counters", "get", 200, problems);
+        await CheckAsync(document, bot, $"/api/chat/{userId}/unread_user", "/api/chat/{userId}/unread_user", "get", 200, problems);
+        await CheckAsync(document, bot, $"/api/chat/{userId}/pending_admin", "/api/chat/{userId}/pending_admin", "get", 200, problems);
+        await CheckAsync(document, admin.Http, $"/api/chat/{userId}/read", "/api/chat/{userId}/read", "post", 200, problems);
+        await CheckAsync(document, admin.Http, $"/api/chat/{userId}/status", "/api/chat/{userId}/status", "post", 200, problems, new { status = "closed" });
+
+        // Event chat (chat2): a DM channel with the paired phone, a message, its history, the channel list, templates.
+        var channel = await CheckAsync(document, admin.Http, "/api/chat2/ensure_dm_channel", "/api/chat2/ensure_dm_channel", "post", 201, problems, new { device_id = deviceId });
+        var channelId = channel?["id"]?.GetValue<string>();
+        var sent = await CheckAsync(document, admin.Http, "/api/chat2/send", "/api/chat2/send", "post", 201, problems, new { channel_id = channelId, text = "docs", client_msg_id = Guid.NewGuid().ToString() });
+        await CheckAsync(document, admin.Http, $"/api/chat2/history?channel_id={channelId}", "/api/chat2/history", "get", 200, problems);
+        await CheckAsync(document, phone, $"/api/chat2/sync?channel_id={channelId}", "/api/chat2/sync", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/chat2/channels", "/api/chat2/channels", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/chat2/templates", "/api/chat2/templates", "get", 200, problems);
+        await CheckAsync(document, phone, "/api/chat2/read", "/api/chat2/read", "post", 200, problems, new { channel_id = channelId, last_read_message_id = sent?["id"]?.GetValue<string>() });
+        await CheckAsync(document, admin.Http, "/api/chat2/metrics", "/api/chat2/metrics", "get", 200, problems);
 
         // The host: the realtime token and stats.
         await CheckAsync(document, admin.Http, "/api/realtime/token", "/api/realtime/token", "get", 200, problems);

@@ -20,7 +20,7 @@ internal sealed class PendingAdminEndpoint : ICarterModule
         app.MapGet(ChatRoutes.UserPath + "/pending_admin", async (string userId, HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new PendingAdminQuery(userId, Paging.ParseClamped(request.Query["limit"], 10, 1, 50)), cancellationToken)))
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery();
+        .AllowApiKeyInQuery().Produces<PendingView>();
 }
 
 internal sealed record PendingAdminQuery(string UserId, int Limit) : IQuery<PendingView>;
