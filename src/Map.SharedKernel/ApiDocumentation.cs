@@ -106,8 +106,24 @@ public sealed class ApiRequestBodyAttribute(Type bodyType, bool required = true)
     public bool Required { get; } = required;
 }
 
+/// <summary>
+/// Documents a second shape of a success answer (the document shows <c>oneOf</c> the declared one and this): legacy
+/// routes that answer a bare array, or a page when the query asks for one, or another body by state.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ApiAlternativeAnswerAttribute(Type answerType, int statusCode) : Attribute
+{
+    public Type AnswerType { get; } = answerType;
+
+    public int StatusCode { get; } = statusCode;
+}
+
 public static class ApiShapeExtensions
 {
+    /// <summary>See <see cref="ApiAlternativeAnswerAttribute"/>.</summary>
+    public static RouteHandlerBuilder ProducesAlternative<TAnswer>(this RouteHandlerBuilder builder, int statusCode = StatusCodes.Status200OK) =>
+        builder.WithMetadata(new ApiAlternativeAnswerAttribute(typeof(TAnswer), statusCode));
+
     /// <summary>See <see cref="ApiRequestBodyAttribute"/>.</summary>
     public static RouteHandlerBuilder WithRequestBody<TBody>(this RouteHandlerBuilder builder, bool required = true) =>
         builder.WithMetadata(new ApiRequestBodyAttribute(typeof(TBody), required));

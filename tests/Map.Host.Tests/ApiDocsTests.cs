@@ -66,16 +66,6 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         ["GET /api/admin/retention/preview"] = "not declared yet: a settings map with upper-case keys",
         ["GET /api/admin/retention/last"] = "not declared yet: the last run in one of four shapes (never, run, skipped, error)",
         ["POST /api/admin/retention/run"] = "not declared yet: the run report (and 409 retention_running)",
-        ["GET /api/addresses"] = "not declared yet: a bare array, or a page with page/per_page",
-        ["GET /api/pending"] = "not declared yet: a bare array, or a page with page/per_page",
-        ["GET /api/admin/summary"] = "not declared yet",
-        ["GET /admin/summary"] = "not declared yet",
-        ["GET /api/admin/addresses"] = "not declared yet",
-        ["GET /admin/addresses"] = "not declared yet",
-        ["GET /api/admin/applications"] = "not declared yet: pending requests or outcomes by status",
-        ["GET /admin/applications"] = "not declared yet: pending requests or outcomes by status",
-        ["GET /api/admin/applications/{pid}"] = "not declared yet: a pending request or its outcome",
-        ["GET /admin/applications/{pid}"] = "not declared yet: a pending request or its outcome",
         ["GET /api/duty/admin/shift/{shiftId}/detail"] = "not declared yet",
         ["GET /api/duty/admin/tracking/{sessionId}"] = "not declared yet",
         ["POST /api/duty/bot/sos/last"] = "not declared yet",
@@ -103,6 +93,90 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         count["200"] = JsonNode.Parse("{\"description\":\"OK\"}");
 
         Assert.Contains("GET /api/pending/count", WithoutShape(document));
+    }
+
+    [Fact]
+    public async Task Request_bodies_are_documented_and_legacy_clients_without_a_json_content_type_still_reach_the_handler()
+    {
+        var document = await DocumentAsync();
+        var admin = await AdminAsync();
+        var userId = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // One route per module: its body's fields are in the document (described only, no content-type constraint).
+        (string Path, string Field)[] samples =
+        [
+            ("/login", "password"), ("/api/bot/markers", "message_id"), ("/api/duty/bot/shift/start", "unit_label"),
+            ("/api/tracker/pair", "code"), ("/api/chat/{userId}", "text"),
+        ];
+        foreach (var (path, field) in samples)
+        {
+            var schema = document["paths"]?[path]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"];
+            Assert.True(schema is not null, $"POST {path}: no documented request body");
+            var properties = (schema["$ref"] is null ? schema : document["components"]!["schemas"]![schema["$ref"]!.GetValue<string>().Split('/')[^1]]!)["properties"];
+            Assert.True(properties?[field] is not null, $"POST {path}: the body does not name {field}: {schema.ToJsonString()}");
+        }
+
+        // A phone that sends the pair request's JSON with no Content-Type at all, and a bot that sends text/plain.
+        var issued = JsonNode.Parse(await (await admin.Http.PostAsJsonAsync("/api/tracker/admin/pair-code", new { label = "legacy" })).Content.ReadAsStringAsync())!;
+        var bare = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes($"{{\"code\":\"{issued["code"]!.GetValue<string>()}\"}}"));
+        var paired = await map.App.CreateBrowser().PostAsync("/api/tracker/pair", bare);
+        var officer = new StringContent($"{{\"user_id\":\"{userId}\",\"unit_label\":\"legacy\"}}", System.Text.Encoding.UTF8, "text/plain");
+        var started = await map.App.CreateBot().PostAsync("/api/duty/bot/shift/start", officer);
+
+        Assert.Null(bare.Headers.ContentType);
+        Assert.Equal(HttpStatusCode.OK, paired.StatusCode);
+        Assert.True(JsonNode.Parse(await paired.Content.ReadAsStringAsync())!["device_token"] is not null);
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        Assert.True(JsonNode.Parse(await started.Content.ReadAsStringAsync())!["shift_id"] is not null);
+    }
+
+    /// <summary>
+    /// The document names a schema after its type only, so two answer types of one name (say each module's
+    /// <c>PendingView</c>) would share one schema and one of them would be documented wrong.
+    /// </summary>
+    [Fact]
+    public void No_two_documented_types_share_a_name()
+    {
+        var types = new HashSet<Type>();
+        void Walk(Type type)
+        {
+            if (type.Namespace?.StartsWith("Map.", StringComparison.Ordinal) == true ? !types.Add(type) : false)
+            {
+                return;
+            }
+
+            foreach (var argument in type.IsGenericType ? type.GetGenericArguments() : [])
+            {
+                Walk(argument);
+            }
+
+            if (type.IsArray)
+            {
+                Walk(type.GetElementType()!);
+            }
+
+            if (type.Namespace?.StartsWith("Map.", StringComparison.Ordinal) == true)
+            {
+                foreach (var property in type.GetProperties())
+                {
+                    Walk(Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType);
+                }
+            }
+        }
+
+        foreach (var metadata in Routes().SelectMany(r => r.Metadata))
+        {
+            switch (metadata)
+            {
+                case Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata { Type: { } answer }: Walk(answer); break;
+                case ApiAlternativeAnswerAttribute alternative: Walk(alternative.AnswerType); break;
+                case ApiRequestBodyAttribute body: Walk(body.BodyType); break;
+            }
+        }
+
+        var shared = types.Where(t => !t.IsGenericType).GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => string.Join(" and ", g.Select(t => t.FullName))).ToList();
+        Assert.True(types.Count > 50, $"only {types.Count} types found");
+        Assert.True(shared.Count == 0, string.Join('\n', shared));
     }
 
     /// <summary>Operations without a 2xx answer that has content, without a 204 and without a redirect.</summary>
@@ -200,6 +274,14 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         await CheckAsync(document, admin.Http, "/api/requests/count", "/api/requests/count", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/requests/pending", "/api/requests/pending", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/zones", "/api/zones", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/pending", "/api/pending", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/pending?page=1&per_page=5", "/api/pending", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/addresses?page=1&per_page=5", "/api/addresses", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/admin/summary", "/api/admin/summary", "get", 200, problems);
+        await CheckAsync(document, bot, "/admin/addresses?limit=3", "/admin/addresses", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/admin/applications", "/api/admin/applications", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/admin/applications?status=rejected", "/api/admin/applications", "get", 200, problems);
+        await CheckAsync(document, admin.Http, $"/api/admin/applications/{pending}", "/api/admin/applications/{pid}", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/addresses/map?bbox=27,53,28,54&zoom=12", "/api/addresses/map", "get", 200, problems);
 
         // Duty: a bot starts a shift (then again: already active) and checks in; the dashboard shows the unit.

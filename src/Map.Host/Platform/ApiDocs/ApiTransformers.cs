@@ -27,6 +27,18 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         var description = context.Description;
         var metadata = description.ActionDescriptor.EndpointMetadata;
         Describe(operation, metadata, description.HttpMethod, description.ParameterDescriptions.Count > 0, context.Document);
+        foreach (var alternative in metadata.OfType<ApiAlternativeAnswerAttribute>())
+        {
+            if (operation.Responses?.GetValueOrDefault(alternative.StatusCode.ToString(CultureInfo.InvariantCulture)) is OpenApiResponse { Content: { } content }
+                && content.TryGetValue("application/json", out var media) && media.Schema is { } declared)
+            {
+                var other = alternative.AnswerType.IsGenericType && alternative.AnswerType.GetGenericTypeDefinition() == typeof(Page<>) && declared.Items is { } items
+                    ? PageOf(items)
+                    : await context.GetOrCreateSchemaAsync(alternative.AnswerType, null, cancellationToken);
+                media.Schema = new OpenApiSchema { OneOf = [declared, other] };
+            }
+        }
+
         if (metadata.OfType<ApiRequestBodyAttribute>().LastOrDefault() is { } body && operation.RequestBody is null)
         {
             // The body is described here only, not with .Accepts<T>(): that would make routing answer 415 to legacy
@@ -42,6 +54,24 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             };
         }
     }
+
+    /// <summary>
+    /// The page of a declared list (<see cref="Page{T}"/>), its items by the list's own reference: a schema made by the
+    /// generator for the page type would inline them and lose their nullable references.
+    /// </summary>
+    private static OpenApiSchema PageOf(IOpenApiSchema items) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "The page asked for with page/per_page.",
+        Required = new HashSet<string> { "items", "page", "per_page", "total" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["items"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = items },
+            ["page"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            ["per_page"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            ["total"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+        },
+    };
 
     /// <summary>Access, tag and error responses of one operation, from its endpoint's metadata.</summary>
     internal static void Describe(OpenApiOperation operation, IEnumerable<object> endpointMetadata, string? httpMethod, bool hasParameters, OpenApiDocument? document)
