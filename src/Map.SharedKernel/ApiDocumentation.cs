@@ -71,3 +71,65 @@ public sealed class ApiErrorSchemaAttribute(string schema) : Attribute
 {
     public string Schema { get; } = schema;
 }
+
+/// <summary>
+/// Documents that the endpoint's success answers are the tracker envelope (<c>ok:true</c>, <c>schema_version</c>,
+/// <c>server_time</c>, <c>request_id</c>) with the declared <c>.Produces&lt;T&gt;</c> fields at its top level; the
+/// document shows them as <c>allOf</c> of <see cref="SchemaName"/> and the fields.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class ApiSuccessEnvelopeAttribute : Attribute
+{
+    public const string SchemaName = "TrackerOk";
+}
+
+/// <summary>
+/// Documents error statuses the endpoint answers besides the ones every route gets (400, 403, 429, 500), with the
+/// route's error body (<see cref="ApiErrorSchemaAttribute"/>, else <see cref="ApiErrorSchemas.Legacy"/>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ApiErrorStatusesAttribute(params int[] statuses) : Attribute
+{
+    public IReadOnlyList<int> Statuses { get; } = statuses;
+}
+
+/// <summary>
+/// Documents the JSON request body an endpoint reads itself (<c>RequestBody.ReadAsync</c>, lenient about the content
+/// type). Read by the OpenAPI document only: unlike <c>.Accepts&lt;T&gt;()</c> it adds no content-type constraint, so
+/// legacy clients that send JSON under no or another content type still reach the handler (decision 0090).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class ApiRequestBodyAttribute(Type bodyType, bool required = true) : Attribute
+{
+    public Type BodyType { get; } = bodyType;
+
+    public bool Required { get; } = required;
+}
+
+/// <summary>
+/// Documents a second shape of a success answer (the document shows <c>oneOf</c> the declared one and this): legacy
+/// routes that answer a bare array, or a page when the query asks for one, or another body by state.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
+public sealed class ApiAlternativeAnswerAttribute(Type answerType, int statusCode) : Attribute
+{
+    public Type AnswerType { get; } = answerType;
+
+    public int StatusCode { get; } = statusCode;
+}
+
+public static class ApiShapeExtensions
+{
+    /// <summary>See <see cref="ApiAlternativeAnswerAttribute"/>.</summary>
+    public static RouteHandlerBuilder ProducesAlternative<TAnswer>(this RouteHandlerBuilder builder, int statusCode = StatusCodes.Status200OK) =>
+        builder.WithMetadata(new ApiAlternativeAnswerAttribute(typeof(TAnswer), statusCode));
+
+    /// <summary>See <see cref="ApiRequestBodyAttribute"/>.</summary>
+    public static RouteHandlerBuilder WithRequestBody<TBody>(this RouteHandlerBuilder builder, bool required = true) =>
+        builder.WithMetadata(new ApiRequestBodyAttribute(typeof(TBody), required));
+
+    /// <summary>See <see cref="ApiErrorStatusesAttribute"/>.</summary>
+    public static TBuilder WithErrorStatuses<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiErrorStatusesAttribute(statuses));
+}

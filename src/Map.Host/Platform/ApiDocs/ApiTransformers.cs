@@ -1,10 +1,13 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Map.Host.Platform.Config;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.OpenApi;
 
 namespace Map.Host.Platform.ApiDocs;
@@ -19,12 +22,56 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
 {
     public const string AccessExtension = "x-map-access";
 
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var description = context.Description;
-        Describe(operation, description.ActionDescriptor.EndpointMetadata, description.HttpMethod, description.ParameterDescriptions.Count > 0, context.Document);
-        return Task.CompletedTask;
+        var metadata = description.ActionDescriptor.EndpointMetadata;
+        Describe(operation, metadata, description.HttpMethod, description.ParameterDescriptions.Count > 0, context.Document);
+        foreach (var alternative in metadata.OfType<ApiAlternativeAnswerAttribute>())
+        {
+            if (operation.Responses?.GetValueOrDefault(alternative.StatusCode.ToString(CultureInfo.InvariantCulture)) is OpenApiResponse { Content: { } content }
+                && content.TryGetValue("application/json", out var media) && media.Schema is { } declared)
+            {
+                var other = alternative.AnswerType.IsGenericType && alternative.AnswerType.GetGenericTypeDefinition() == typeof(Page<>) && declared.Items is { } items
+                    ? PageOf(items)
+                    : await context.GetOrCreateSchemaAsync(alternative.AnswerType, null, cancellationToken);
+                media.Schema = new OpenApiSchema { OneOf = [declared, other] };
+            }
+        }
+
+        if (metadata.OfType<ApiRequestBodyAttribute>().LastOrDefault() is { } body && operation.RequestBody is null)
+        {
+            // The body is described here only, not with .Accepts<T>(): that would make routing answer 415 to legacy
+            // clients that send JSON under no or another content type (decision 0090).
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = body.Required,
+                Description = "JSON; read whatever the Content-Type header says (legacy clients send none or text/plain).",
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.BodyType, null, cancellationToken) },
+                },
+            };
+        }
     }
+
+    /// <summary>
+    /// The page of a declared list (<see cref="Page{T}"/>), its items by the list's own reference: a schema made by the
+    /// generator for the page type would inline them and lose their nullable references.
+    /// </summary>
+    private static OpenApiSchema PageOf(IOpenApiSchema items) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "The page asked for with page/per_page.",
+        Required = new HashSet<string> { "items", "page", "per_page", "total" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["items"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = items },
+            ["page"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            ["per_page"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            ["total"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+        },
+    };
 
     /// <summary>Access, tag and error responses of one operation, from its endpoint's metadata.</summary>
     internal static void Describe(OpenApiOperation operation, IEnumerable<object> endpointMetadata, string? httpMethod, bool hasParameters, OpenApiDocument? document)
@@ -61,8 +108,77 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             AddError(operation, document, "429", "Over the rate limit of the route's bucket.", ApiErrorSchemas.RateLimited);
         }
 
+        foreach (var status in metadata.OfType<ApiErrorStatusesAttribute>().SelectMany(a => a.Statuses))
+        {
+            AddError(operation, document, status.ToString(CultureInfo.InvariantCulture), ErrorText(status), errors);
+        }
+
         AddError(operation, document, "500", "An unexpected error (logged with the request id); body {\"error\":\"internal_error\"}.", errors);
+        AddContentTypes(operation, metadata);
+        if (metadata.OfType<ApiSuccessEnvelopeAttribute>().Any())
+        {
+            Envelop(operation, document);
+        }
     }
+
+    /// <summary>
+    /// <c>.Produces(status, contentType: "text/csv")</c> (no type: files, pages, images, the event stream) is left without
+    /// content by the generator; its content types are listed here, text as a string, anything else as bytes.
+    /// </summary>
+    private static void AddContentTypes(OpenApiOperation operation, List<object> metadata)
+    {
+        foreach (var produces in metadata.OfType<IProducesResponseTypeMetadata>().Where(p => (p.Type is null || p.Type == typeof(void)) && p.ContentTypes.Any()))
+        {
+            var status = produces.StatusCode.ToString(CultureInfo.InvariantCulture);
+            if (!operation.Responses!.TryGetValue(status, out var item))
+            {
+                item = new OpenApiResponse { Description = ReasonPhrases.GetReasonPhrase(produces.StatusCode) };
+                operation.Responses[status] = item;
+            }
+
+            if (item is OpenApiResponse response)
+            {
+                response.Content ??= new Dictionary<string, OpenApiMediaType>();
+                foreach (var contentType in produces.ContentTypes)
+                {
+                    var text = contentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase);
+                    response.Content.TryAdd(contentType, new OpenApiMediaType
+                    {
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = text ? null : "binary" },
+                    });
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The success answers of an enveloped route: <c>allOf</c> the envelope's own fields and the declared ones (which
+    /// the envelope puts at its top level); a declared status without a body is the bare envelope.
+    /// </summary>
+    private static void Envelop(OpenApiOperation operation, OpenApiDocument? document)
+    {
+        foreach (var response in operation.Responses!.Where(r => r.Key.StartsWith('2')).Select(r => r.Value).OfType<OpenApiResponse>())
+        {
+            var envelope = new OpenApiSchemaReference(ApiSuccessEnvelopeAttribute.SchemaName, document);
+            if (response.Content?.TryGetValue("application/json", out var media) == true && media.Schema is { } fields)
+            {
+                media.Schema = new OpenApiSchema { AllOf = [envelope, fields] };
+            }
+            else
+            {
+                response.Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = envelope } };
+            }
+        }
+    }
+
+    private static string ErrorText(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "Not found (no such id).",
+        StatusCodes.Status409Conflict => "Conflicts with the current state; the body names why.",
+        StatusCodes.Status410Gone => "Gone (expired or already used).",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        _ => "An error; the body names why.",
+    };
 
     /// <summary>The documented access of an endpoint: alternatives of schemes (all of one alternative are needed).</summary>
     internal static (IReadOnlyList<string[]> Alternatives, string Words) AccessOf(IEnumerable<object> metadata, bool needsCsrf)
@@ -174,6 +290,12 @@ internal sealed class ApiDocumentTransformer(MapSettings settings) : IOpenApiDoc
             ("request_id", Scalar(JsonSchemaType.String)),
             ("details", new OpenApiSchema()),
             ("retry_after", Scalar(JsonSchemaType.Integer)));
+        schemas[ApiSuccessEnvelopeAttribute.SchemaName] = Object(
+            ["ok", "schema_version", "server_time", "request_id"],
+            ("ok", Scalar(JsonSchemaType.Boolean)),
+            ("schema_version", Scalar(JsonSchemaType.Integer)),
+            ("server_time", Scalar(JsonSchemaType.String)),
+            ("request_id", Scalar(JsonSchemaType.String)));
         schemas[ApiErrorSchemas.TrackerEnvelope] = Object(
             ["ok", "code", "error", "schema_version", "server_time", "request_id"],
             ("ok", Scalar(JsonSchemaType.Boolean)),

@@ -49,4 +49,4 @@ internal sealed record LastMessageView(string Text, string Sender, DateTime Crea
 internal sealed record TargetView(string UserId, string DisplayName, int MaxAdminId, int UnreadForUser, DateTime LastMessageAt);
 
 /// <summary>The <c>Pending</c> wire shape: undelivered admin replies for the bot, and the cursor to acknowledge.</summary>
-internal sealed record PendingView(string UserId, int Cursor, IReadOnlyList<Contracts.ChatMessageData> Messages, int Count, int UnreadForUser);
+internal sealed record PendingMessagesView(string UserId, int Cursor, IReadOnlyList<Contracts.ChatMessageData> Messages, int Count, int UnreadForUser);

@@ -75,3 +75,17 @@ internal static class Envelope
         }
     }
 }
+
+/// <summary>
+/// Declares an enveloped success answer for the OpenAPI document (decision 0090): the fields the handler passes to
+/// <see cref="Envelope.Ok"/>, shown at the envelope's top level.
+/// </summary>
+internal static class EnvelopeDocumentation
+{
+    public static RouteHandlerBuilder ProducesEnvelope<TFields>(this RouteHandlerBuilder builder, int statusCode = StatusCodes.Status200OK) =>
+        builder.Produces<TFields>(statusCode).WithMetadata(new ApiSuccessEnvelopeAttribute());
+
+    /// <summary>The bare envelope (<c>Envelope.Ok()</c>, no fields).</summary>
+    public static RouteHandlerBuilder ProducesEnvelope(this RouteHandlerBuilder builder) =>
+        builder.Produces(StatusCodes.Status200OK).WithMetadata(new ApiSuccessEnvelopeAttribute());
+}

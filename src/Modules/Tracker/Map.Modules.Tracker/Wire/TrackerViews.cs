@@ -78,3 +78,6 @@ internal static class Json
 
     public static string Serialize(object value) => JsonSerializer.Serialize(value, Map.SharedKernel.WireJson.Options);
 }
+
+/// <summary><c>{"count": n}</c>: a pending-requests badge.</summary>
+internal sealed record CountJson(int Count);

@@ -28,7 +28,8 @@ internal sealed class LoginEndpoint : ICarterModule
             .AllowAnonymous()
             .CsrfExempt()
             .RequireRateLimiting(AdminRateLimits.Login)
-            .Produces<LoginJson>();
+            .Produces<LoginJson>()
+            .WithRequestBody<LoginBody>();
 
     private static async Task<IResult> HandleAsync(
         HttpContext context, ISender sender, AdminSessionCookie cookie, AdminDbContext db, LoginLockoutSettings lockout, CancellationToken cancellationToken)
@@ -174,3 +175,6 @@ internal sealed class AdminSessionCookie(TimeProvider clock, IOptionsMonitor<Coo
         return csrf;
     }
 }
+
+/// <summary>The login form (JSON; a form post is read too).</summary>
+internal sealed record LoginBody(string Username, string Password);

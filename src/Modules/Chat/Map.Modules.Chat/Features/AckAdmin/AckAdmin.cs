@@ -23,7 +23,7 @@ internal sealed class AckAdminEndpoint : ICarterModule
             return Results.Json(await sender.Send(new AckAdminCommand(userId, ChatRoutes.ReadCursor(body)), cancellationToken));
         })
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery();
+        .AllowApiKeyInQuery().Produces<DialogView>();
 }
 
 internal sealed record AckAdminCommand(string UserId, int? Cursor) : ICommand<DialogView>;

@@ -16,7 +16,8 @@ internal sealed class Chat2AdminEndpoints : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet(Chat2Http.Prefix + "/metrics", (Chat2Counters counters) => Results.Json(counters.Snapshot())).RequireAuthorization(MapPolicies.Viewer);
+        app.MapGet(Chat2Http.Prefix + "/metrics", (Chat2Counters counters) => Results.Json(counters.Snapshot())).RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyDictionary<string, long>>();
 
         app.MapPost(Chat2Http.Prefix + "/push/register", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {

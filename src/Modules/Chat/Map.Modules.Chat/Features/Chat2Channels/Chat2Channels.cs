@@ -20,12 +20,14 @@ internal sealed class Chat2ChannelsEndpoints : ICarterModule
             var caller = Chat2Identity.RequireAdmin(context, AdminRole.Viewer);
             var list = await sender.Send(new ChannelListQuery(caller, Chat2Http.Limit(context.Request.Query["limit"], 50, 500)), cancellationToken);
             return Results.Json(list);
-        }).RequireAuthorization(MapPolicies.Viewer);
+        }).RequireAuthorization(MapPolicies.Viewer).Produces<IReadOnlyList<ChannelListItem>>();
 
         app.MapGet(Chat2Http.Prefix + "/unread_for_incidents", (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
-            UnreadAsync(context, sender, ChannelTypes.Incident, cancellationToken)).RequireAuthorization(MapPolicies.Viewer);
+            UnreadAsync(context, sender, ChannelTypes.Incident, cancellationToken)).RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyDictionary<string, int>>();
         app.MapGet(Chat2Http.Prefix + "/unread_for_shifts", (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
-            UnreadAsync(context, sender, ChannelTypes.Shift, cancellationToken)).RequireAuthorization(MapPolicies.Viewer);
+            UnreadAsync(context, sender, ChannelTypes.Shift, cancellationToken)).RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyDictionary<string, int>>();
     }
 
     private static async Task<IResult> UnreadAsync(HttpContext context, ISender sender, string type, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ internal sealed class Chat2HistoryEndpoints : ICarterModule
             return Results.Json(await sender.Send(
                 new Chat2ReadQuery(caller, q["channel_id"].ToString().Trim(), Chat2Direction.Backward, q["before_id"].ToString().Trim(), null, Chat2Http.Limit(q["limit"], 50, 500)),
                 cancellationToken));
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces<IReadOnlyList<Msg2>>();
 
         app.MapGet(Chat2Http.Prefix + "/sync", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -32,7 +32,7 @@ internal sealed class Chat2HistoryEndpoints : ICarterModule
             return Results.Json(await sender.Send(
                 new Chat2ReadQuery(caller, q["channel_id"].ToString().Trim(), Chat2Direction.Forward, q["after_id"].ToString().Trim(), null, Chat2Http.Limit(q["limit"], 200, 1000)),
                 cancellationToken));
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces<IReadOnlyList<Msg2>>();
 
         app.MapGet(Chat2Http.Prefix + "/search", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -41,7 +41,7 @@ internal sealed class Chat2HistoryEndpoints : ICarterModule
             return Results.Json(await sender.Send(
                 new Chat2ReadQuery(caller, q["channel_id"].ToString().Trim(), Chat2Direction.Forward, null, q["query"].ToString().Trim(), Chat2Http.Limit(q["limit"], 50, 200)),
                 cancellationToken));
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces<IReadOnlyList<Msg2>>();
     }
 }
 

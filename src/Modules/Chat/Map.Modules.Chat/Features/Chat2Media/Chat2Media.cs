@@ -29,7 +29,7 @@ internal sealed class Chat2MediaEndpoints : ICarterModule
                     body.Text("text")?.Trim() is { Length: > 0 } caption ? caption : null, body.Text("client_msg_id")?.Trim()),
                 cancellationToken);
             return Chat2Http.Result(context, posted);
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created);
 
         app.MapGet(Chat2Http.Prefix + "/media/{messageId}", async (string messageId, HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -42,7 +42,7 @@ internal sealed class Chat2MediaEndpoints : ICarterModule
             var inline = media.Mime.StartsWith("image/", StringComparison.Ordinal) || media.Mime.StartsWith("audio/", StringComparison.Ordinal) || media.Mime.StartsWith("video/", StringComparison.Ordinal);
             headers.ContentDisposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment") { FileName = media.FileName }.ToString();
             return Results.File(media.Path, media.Mime, enableRangeProcessing: true);
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
     }
 }
 

@@ -19,7 +19,7 @@ internal sealed class Chat2TemplatesEndpoints : ICarterModule
         {
             await Chat2Identity.ResolveAsync(context);
             return Results.Json(Templates.All.Select(t => new { id = t.Id, text = t.Text }));
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces<IEnumerable<Wire.Chat2TemplateJson>>();
 
         app.MapPost(Chat2Http.Prefix + "/send_template", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -29,7 +29,7 @@ internal sealed class Chat2TemplatesEndpoints : ICarterModule
                 new Chat2SendTemplateCommand(caller, body.Text("channel_id")?.Trim(), body.Text("template_id")?.Trim(), body.Text("client_msg_id")?.Trim()),
                 cancellationToken);
             return Chat2Http.Result(context, posted);
-        }).AdminOrDevice();
+        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created);
     }
 }
 

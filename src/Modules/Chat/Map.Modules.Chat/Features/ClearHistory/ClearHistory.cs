@@ -17,7 +17,7 @@ internal sealed class ClearHistoryEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapDelete(ChatRoutes.UserPath, async (string userId, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new ClearHistoryCommand(userId), cancellationToken)))
-        .RequireAuthorization(MapPolicies.Editor);
+        .RequireAuthorization(MapPolicies.Editor).Produces<ClearHistoryResult>();
 }
 
 internal sealed record ClearHistoryCommand(string UserId) : ICommand<ClearHistoryResult>;

@@ -15,7 +15,7 @@ internal sealed class DeleteDialogEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapDelete(ChatRoutes.UserPath + "/dialog", async (string userId, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new DeleteDialogCommand(userId), cancellationToken)))
-        .RequireAuthorization(MapPolicies.Editor);
+        .RequireAuthorization(MapPolicies.Editor).Produces<DeleteDialogResult>();
 }
 
 internal sealed record DeleteDialogCommand(string UserId) : ICommand<DeleteDialogResult>;

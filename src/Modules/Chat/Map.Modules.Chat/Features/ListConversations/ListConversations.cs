@@ -23,7 +23,7 @@ internal sealed class ListConversationsEndpoint : ICarterModule
                 Paging.ParseOffset(request.Query["offset"]));
             return Results.Json(await sender.Send(query, cancellationToken));
         })
-        .RequireAuthorization(MapPolicies.Viewer);
+        .RequireAuthorization(MapPolicies.Viewer).Produces<IReadOnlyList<ConversationView>>();
 }
 
 internal sealed record ListConversationsQuery(string? Status, int Limit, int Offset) : IQuery<IReadOnlyList<ConversationView>>;

@@ -15,7 +15,7 @@ internal sealed class MarkReadEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapPost(ChatRoutes.UserPath + "/read", async (string userId, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new MarkReadCommand(userId), cancellationToken)))
-        .RequireAuthorization(MapPolicies.Editor);
+        .RequireAuthorization(MapPolicies.Editor).Produces<DialogView>();
 }
 
 internal sealed record MarkReadCommand(string UserId) : ICommand<DialogView>;

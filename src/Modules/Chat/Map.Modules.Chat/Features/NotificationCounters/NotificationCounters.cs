@@ -14,7 +14,7 @@ internal sealed class NotificationCountersEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet("/api/notifications/counters", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new NotificationCountersQuery(context.User), cancellationToken)))
-        .RequireAuthorization(MapPolicies.Viewer);
+        .RequireAuthorization(MapPolicies.Viewer).Produces<NotificationCounters>();
 }
 
 internal sealed record NotificationCountersQuery(ClaimsPrincipal Admin) : IQuery<NotificationCounters>;

@@ -15,7 +15,7 @@ internal sealed class NotifyTargetsEndpoint : ICarterModule
         app.MapGet(ChatRoutes.Prefix + "/notify_targets", async (HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new NotifyTargetsQuery(Paging.ParseClamped(request.Query["limit"], 200, 1, 1000)), cancellationToken)))
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery();
+        .AllowApiKeyInQuery().Produces<IReadOnlyList<TargetView>>();
 }
 
 internal sealed record NotifyTargetsQuery(int Limit) : IQuery<IReadOnlyList<TargetView>>;

@@ -20,26 +20,26 @@ internal sealed class PendingAdminEndpoint : ICarterModule
         app.MapGet(ChatRoutes.UserPath + "/pending_admin", async (string userId, HttpRequest request, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new PendingAdminQuery(userId, Paging.ParseClamped(request.Query["limit"], 10, 1, 50)), cancellationToken)))
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery();
+        .AllowApiKeyInQuery().Produces<PendingMessagesView>();
 }
 
-internal sealed record PendingAdminQuery(string UserId, int Limit) : IQuery<PendingView>;
+internal sealed record PendingAdminQuery(string UserId, int Limit) : IQuery<PendingMessagesView>;
 
 internal sealed class PendingAdminValidator : AbstractValidator<PendingAdminQuery>
 {
     public PendingAdminValidator() => RuleFor(q => q.UserId).ChatUserId();
 }
 
-internal sealed class PendingAdminHandler(ChatDbContext db) : IQueryHandler<PendingAdminQuery, PendingView>
+internal sealed class PendingAdminHandler(ChatDbContext db) : IQueryHandler<PendingAdminQuery, PendingMessagesView>
 {
     private const int ScanWindow = 500;
 
-    public async ValueTask<PendingView> Handle(PendingAdminQuery query, CancellationToken cancellationToken)
+    public async ValueTask<PendingMessagesView> Handle(PendingAdminQuery query, CancellationToken cancellationToken)
     {
         var dialog = await db.Dialogs.AsNoTracking().FirstOrDefaultAsync(d => d.UserId == query.UserId, cancellationToken);
         if (dialog is null)
         {
-            return new PendingView(query.UserId, 0, [], 0, 0);
+            return new PendingMessagesView(query.UserId, 0, [], 0, 0);
         }
 
         var above = await DeliveryCursor.AboveCursorAsync(db, dialog, ScanWindow, cancellationToken);
@@ -47,6 +47,6 @@ internal sealed class PendingAdminHandler(ChatDbContext db) : IQueryHandler<Pend
 
         var messages = await db.Messages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(cancellationToken);
         var cursor = messages.Count > 0 ? messages[^1].Id : dialog.LastNotifiedAdminMsgId;
-        return new PendingView(query.UserId, cursor, [.. messages.Select(m => m.ToData())], messages.Count, dialog.UnreadForUser);
+        return new PendingMessagesView(query.UserId, cursor, [.. messages.Select(m => m.ToData())], messages.Count, dialog.UnreadForUser);
     }
 }

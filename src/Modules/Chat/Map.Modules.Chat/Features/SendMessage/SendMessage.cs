@@ -18,7 +18,8 @@ namespace Map.Modules.Chat.Features.SendMessage;
 internal sealed class SendMessageEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost(ChatRoutes.UserPath, HandleAsync).RequireAuthorization(MapPolicies.EditorOrBot).AllowTrustedBotNetwork();
+        app.MapPost(ChatRoutes.UserPath, HandleAsync).RequireAuthorization(MapPolicies.EditorOrBot).AllowTrustedBotNetwork()
+            .Produces<ChatMessageData>(StatusCodes.Status201Created).WithRequestBody<ChatTextBody>();
 
     private static async Task<IResult> HandleAsync(string userId, HttpContext context, IRateLimitGate rateLimit, ISender sender, CancellationToken cancellationToken)
     {
@@ -125,3 +126,11 @@ internal sealed class SendMessageHandler(
         return data;
     }
 }
+
+/// <summary>
+/// A message's body as documented: its text, the optional <c>sender</c> (must match the caller) and the bot's Telegram
+/// profile of the user, nested as <c>user</c> or flat (also as <c>tg_username</c>, <c>tg_first_name</c>, <c>tg_last_name</c>).
+/// </summary>
+internal sealed record ChatTextBody(string Text, string? Sender, ChatProfileBody? User, string? Username, string? FirstName, string? LastName, string? DisplayName);
+
+internal sealed record ChatProfileBody(string? Username, string? FirstName, string? LastName, string? DisplayName);

@@ -21,7 +21,7 @@ internal sealed class SetStatusEndpoint : ICarterModule
             var status = body.String("status")?.Trim() ?? "";
             return Results.Json(await sender.Send(new SetStatusCommand(userId, status), cancellationToken));
         })
-        .RequireAuthorization(MapPolicies.Editor);
+        .RequireAuthorization(MapPolicies.Editor).Produces<DialogView>().WithRequestBody<DialogStatusBody>();
 }
 
 internal sealed record SetStatusCommand(string UserId, string Status) : ICommand<DialogView>;
@@ -51,3 +51,6 @@ internal sealed class SetStatusHandler(ChatDbContext db, TimeProvider clock, IAu
         return DialogView.From(dialog);
     }
 }
+
+/// <summary>The dialog's new status.</summary>
+internal sealed record DialogStatusBody(string Status);

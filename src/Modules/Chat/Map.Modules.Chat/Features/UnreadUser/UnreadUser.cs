@@ -15,7 +15,7 @@ internal sealed class UnreadUserEndpoint : ICarterModule
         app.MapGet(ChatRoutes.UserPath + "/unread_user", async (string userId, ISender sender, CancellationToken cancellationToken) =>
             Results.Json(await sender.Send(new UnreadUserQuery(userId), cancellationToken)))
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery();
+        .AllowApiKeyInQuery().Produces<UnreadUserResult>();
 }
 
 internal sealed record UnreadUserQuery(string UserId) : IQuery<UnreadUserResult>;

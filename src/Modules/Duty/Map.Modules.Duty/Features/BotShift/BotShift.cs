@@ -24,7 +24,7 @@ internal sealed class BotShiftEndpoints : ICarterModule
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.ShiftStart, ct);
             return refused ?? Results.Json(await sender.Send(
                 new StartShiftCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon")), ct));
-        }).BotOnly().Produces<ShiftStartedJson>();
+        }).BotOnly().Produces<ShiftStartedJson>().WithRequestBody<ShiftStartBody>();
 
         app.MapPost(DutyBot.Prefix + "/shift/end", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
@@ -167,3 +167,6 @@ internal sealed class SetUnitHandler(DutyDbContext db, AutoShift autoShift, Time
         return new UnitSetJson(Ok: true, shift.Id, shift.UnitLabel);
     }
 }
+
+/// <summary>The officer starting a shift: Telegram id, unit and, optionally, where.</summary>
+internal sealed record ShiftStartBody(string UserId, string? UnitLabel, double? Lat, double? Lon);

@@ -44,7 +44,9 @@ internal sealed class ListAddressesEndpoint : ICarterModule
                     cancellationToken);
                 return paged ? Results.Json(result) : Results.Json(result.Items);
             })
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyList<AddressView>>()
+            .ProducesAlternative<Page<AddressView>>();
 }
 
 internal sealed record ListAddressesQuery(ClaimsPrincipal User, string Q, string? Category, string? Status, int? Page, int PerPage)

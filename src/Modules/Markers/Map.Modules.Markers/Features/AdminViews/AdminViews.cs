@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Admin.Contracts;
+using Map.Modules.Markers.Contracts;
 using Map.Modules.Markers.Domain;
 using Map.Modules.Markers.Infrastructure;
 
@@ -17,10 +19,14 @@ internal sealed class AdminViewsEndpoint : ICarterModule
     {
         foreach (var prefix in new[] { "/api/admin", "/admin" })
         {
-            app.MapGet(prefix + "/summary", SummaryAsync).RequireAuthorization(MapPolicies.ViewerOrBot);
-            app.MapGet(prefix + "/addresses", AddressesAsync).RequireAuthorization(MapPolicies.ViewerOrBot);
-            app.MapGet(prefix + "/applications", ApplicationsAsync).RequireAuthorization(MapPolicies.ViewerOrBot);
-            app.MapGet(prefix + "/applications/{pid:int}", ApplicationAsync).RequireAuthorization(MapPolicies.ViewerOrBot);
+            app.MapGet(prefix + "/summary", SummaryAsync).RequireAuthorization(MapPolicies.ViewerOrBot).Produces<MarkersSummaryJson>();
+            app.MapGet(prefix + "/addresses", AddressesAsync).RequireAuthorization(MapPolicies.ViewerOrBot).Produces<AddressPageJson>();
+            app.MapGet(prefix + "/applications", ApplicationsAsync).RequireAuthorization(MapPolicies.ViewerOrBot)
+                .Produces<ApplicationsJson<PendingView>>()
+                .ProducesAlternative<ApplicationsJson<ApplicationOutcomeJson>>();
+            app.MapGet(prefix + "/applications/{pid:int}", ApplicationAsync).RequireAuthorization(MapPolicies.ViewerOrBot)
+                .Produces<PendingView>()
+                .ProducesAlternative<ApplicationOutcomeJson>();
         }
     }
 
@@ -34,17 +40,13 @@ internal sealed class AdminViewsEndpoint : ICarterModule
         int Count(MarkerState state) => byState.FirstOrDefault(s => s.State == state)?.Count ?? 0;
         var addresses = db.Addresses.AsNoTracking().InScope(scope);
         var weekAgo = clock.Now().AddDays(-7);
-        return Results.Json(new
-        {
-            applications = new
-            {
-                active = Count(MarkerState.Pending),
-                approved = Count(MarkerState.Approved),
-                rejected = Count(MarkerState.Rejected),
-                new_last_7d = await addresses.CountAsync(a => a.CreatedAt >= weekAgo, cancellationToken),
-            },
-            addresses = new { total = await addresses.CountAsync(cancellationToken) },
-        });
+        return Results.Json(new MarkersSummaryJson(
+            new ApplicationCounts(
+                Count(MarkerState.Pending),
+                Count(MarkerState.Approved),
+                Count(MarkerState.Rejected),
+                await addresses.CountAsync(a => a.CreatedAt >= weekAgo, cancellationToken)),
+            new AddressCount(await addresses.CountAsync(cancellationToken))));
     }
 
     /// <summary><c>{"items":[AddressDTO],"total":n}</c>, newest id first; page ≥ 1, limit 1..500 (default 10).</summary>
@@ -55,7 +57,7 @@ internal sealed class AdminViewsEndpoint : ICarterModule
         var limit = Paging.ParseClamped(request.Query["limit"], 10, 1, 500);
         var addresses = db.Addresses.AsNoTracking().InScope(await directory.ScopeOfAsync(user, cancellationToken));
         var items = await addresses.OrderByDescending(a => a.Id).Skip((int)Math.Min((long)(page - 1) * limit, int.MaxValue)).Take(limit).ToListAsync(cancellationToken);
-        return Results.Json(new { items = items.Select(a => a.ToView()), total = await addresses.CountAsync(cancellationToken) });
+        return Results.Json(new AddressPageJson(items.Select(a => a.ToView()), await addresses.CountAsync(cancellationToken)));
     }
 
     /// <summary>
@@ -78,7 +80,7 @@ internal sealed class AdminViewsEndpoint : ICarterModule
         var rows = await requests.OrderByDescending(m => m.Id).Take(limit).ToListAsync(cancellationToken);
         if (state == MarkerState.Pending)
         {
-            return Results.Json(new { applications = rows.Select(m => m.ToView()), total });
+            return Results.Json(new ApplicationsJson<PendingView>(rows.Select(m => m.ToView()), total));
         }
 
         var addressIds = rows.Where(m => m.AddressId is not null).Select(m => m.AddressId!.Value).ToArray();
@@ -129,3 +131,30 @@ internal sealed class AdminViewsEndpoint : ICarterModule
         return outcome;
     }
 }
+
+internal sealed record MarkersSummaryJson(ApplicationCounts Applications, AddressCount Addresses);
+
+internal sealed record ApplicationCounts(int Active, int Approved, int Rejected, [property: JsonPropertyName("new_last_7d")] int NewLast7d);
+
+internal sealed record AddressCount(int Total);
+
+internal sealed record AddressPageJson(IEnumerable<AddressView> Items, int Total);
+
+internal sealed record ApplicationsJson<TApplication>(IEnumerable<TApplication> Applications, int Total);
+
+/// <summary>
+/// A decided request as these views show it (built as a dictionary by <c>Outcome</c>; named for the document): the
+/// address fields only for an approved request whose address still exists, <c>address</c> only on the single view.
+/// </summary>
+internal sealed record ApplicationOutcomeJson(
+    int Id,
+    string Status,
+    DateTime Timestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Lat,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Lon,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Category,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Link,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? AddressId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AddressView? Address);

@@ -25,7 +25,9 @@ internal sealed class ListPendingEndpoint : ICarterModule
                     cancellationToken);
                 return paged ? Results.Json(page) : Results.Json(page.Items);
             })
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<IReadOnlyList<PendingView>>()
+            .ProducesAlternative<Page<PendingView>>();
 
         app.MapGet("/api/pending/count", async (ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
                 Results.Json(new PendingCount(await sender.Send(new CountPendingQuery(user), cancellationToken))))

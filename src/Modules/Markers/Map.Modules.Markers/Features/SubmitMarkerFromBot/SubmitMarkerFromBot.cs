@@ -22,7 +22,8 @@ internal sealed class SubmitMarkerFromBotEndpoint : ICarterModule
             .RequireAuthorization(MapPolicies.Bot)
             .AllowApiKeyInQuery()
             .CsrfExempt()
-            .Produces<SubmittedJson>();
+            .Produces<SubmittedJson>()
+            .WithRequestBody<BotMarkerBody>();
 
     private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, IRateLimitGate rateLimits, MarkersSettings settings, CancellationToken cancellationToken)
     {
@@ -100,3 +101,20 @@ internal sealed record SubmittedJson(
 
 /// <summary><c>{type, id}</c>: the address or request this one looks like.</summary>
 internal sealed record DuplicateOfJson(string Type, long Id);
+
+/// <summary>
+/// The bot's marker request as JSON (multipart with a <c>photo</c> file is read too); <c>reporter</c> is the Telegram
+/// profile, an object or its JSON text.
+/// </summary>
+internal sealed record BotMarkerBody(
+    string Name,
+    double Lat,
+    double Lon,
+    string? UserId,
+    string? MessageId,
+    string? Notes,
+    string? Status,
+    string? Link,
+    string? Category,
+    string? Photo,
+    System.Text.Json.JsonElement? Reporter);

@@ -35,13 +35,17 @@ internal sealed class BootstrapEndpoints : ICarterModule
                 body.Text("label"),
                 OnboardingInput.BaseUrl(body.Text("base_url")));
             return Envelope.Ok(await sender.Send(command, ct));
-        }).RequireAuthorization(MapPolicies.Bot).CsrfExempt().WithOnboardingEnvelope();
+        }).RequireAuthorization(MapPolicies.Bot).CsrfExempt().WithOnboardingEnvelope()
+            .ProducesEnvelope<BootstrapIssuedView>().WithRequestBody<BootstrapRequestBody>(required: false);
 
         app.MapGet("/api/mobile/bootstrap/config", async (HttpContext context, ISender sender, CancellationToken ct) =>
             Envelope.Ok(await sender.Send(new BootstrapConfigCommand(context.Request.Query["token"].ToString().Trim(), OnboardingInput.RequestRoot(context.Request)), ct)))
-            .AllowAnonymous().WithOnboardingEnvelope();
+            .AllowAnonymous().WithOnboardingEnvelope().ProducesEnvelope<BootstrapConfigView>();
     }
 }
+
+/// <summary>Who asks for a bootstrap link (the Telegram id may also come as a query parameter).</summary>
+internal sealed record BootstrapRequestBody(string? TgUserId, string? Label, string? BaseUrl);
 
 internal sealed record RequestBootstrapCommand(string? TgUserId, string? Label, string? BaseUrl) : ICommand<BootstrapIssuedView>;
 

@@ -14,9 +14,9 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tracker/admin/device/{id}").RequireAuthorization(MapPolicies.Viewer);
-        group.MapGet("/health_log", HealthLogAsync);
-        group.MapGet("/points", PointsAsync);
-        group.MapGet("/alerts", AlertsAsync);
+        group.MapGet("/health_log", HealthLogAsync).Produces<DeviceItemsJson<HealthView>>();
+        group.MapGet("/points", PointsAsync).Produces<DeviceItemsJson<StoredPointJson>>();
+        group.MapGet("/alerts", AlertsAsync).Produces<DeviceItemsJson<AlertView>>();
     }
 
     private static async Task<IResult> HealthLogAsync(string id, HttpRequest request, TrackerDbContext db, TimeProvider clock, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
         query = range.From is { } from ? query.Where(l => l.Ts >= from) : query;
         query = range.To is { } to ? query.Where(l => l.Ts <= to) : query;
         var items = await query.OrderByDescending(l => l.Ts).Take(limit).ToListAsync(cancellationToken);
-        return Results.Json(new { device_id = id, user_id = device.UserId, items = items.Select(HealthView.From) }, WireJson.Options);
+        return Results.Json(new DeviceItemsJson<HealthView>(id, device.UserId, items.Select(HealthView.From)), WireJson.Options);
     }
 
     private static async Task<IResult> PointsAsync(string id, HttpRequest request, TrackerDbContext db, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
@@ -54,28 +54,26 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)range.From ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)range.To ?? DBNull.Value });
         command.Parameters.AddWithValue(limit);
-        var items = new List<object>();
+        var items = new List<StoredPointJson>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                items.Add(new
-                {
-                    id = reader.GetInt64(0),
-                    ts = reader.GetFieldValue<DateTime>(1),
-                    lat = reader.GetDouble(2),
-                    lon = reader.GetDouble(3),
-                    accuracy_m = reader.IsDBNull(4) ? (double?)null : reader.GetDouble(4),
-                    kind = reader.GetString(5),
-                    session_id = reader.IsDBNull(6) ? (long?)null : reader.GetInt64(6),
-                    speed_mps = reader.IsDBNull(7) ? (double?)null : reader.GetDouble(7),
-                    bearing_deg = reader.IsDBNull(8) ? (double?)null : reader.GetDouble(8),
-                    flags = reader.IsDBNull(9) ? [] : reader.GetFieldValue<string[]>(9),
-                });
+                items.Add(new StoredPointJson(
+                    reader.GetInt64(0),
+                    reader.GetFieldValue<DateTime>(1),
+                    reader.GetDouble(2),
+                    reader.GetDouble(3),
+                    reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                    reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                    reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                    reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                    reader.IsDBNull(9) ? [] : reader.GetFieldValue<string[]>(9)));
             }
         }
 
-        return Results.Json(new { device_id = id, user_id = device.UserId, items }, WireJson.Options);
+        return Results.Json(new DeviceItemsJson<StoredPointJson>(id, device.UserId, items), WireJson.Options);
     }
 
     private static async Task<IResult> AlertsAsync(string id, HttpRequest request, TrackerDbContext db, TimeProvider clock, CancellationToken cancellationToken)
@@ -92,6 +90,21 @@ internal sealed class DeviceHistoryEndpoint : ICarterModule
         query = range.From is { } from ? query.Where(a => a.UpdatedAt >= from) : query;
         query = range.To is { } to ? query.Where(a => a.UpdatedAt <= to) : query;
         var items = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id).Skip(offset).Take(limit).ToListAsync(cancellationToken);
-        return Results.Json(new { device_id = id, user_id = device.UserId, items = items.Select(AlertView.From) }, WireJson.Options);
+        return Results.Json(new DeviceItemsJson<AlertView>(id, device.UserId, items.Select(AlertView.From)), WireJson.Options);
     }
 }
+
+/// <summary>A device's history page: its ids and the items, newest first.</summary>
+internal sealed record DeviceItemsJson<TItem>(string DeviceId, string UserId, IEnumerable<TItem> Items);
+
+internal sealed record StoredPointJson(
+    long Id,
+    DateTime Ts,
+    double Lat,
+    double Lon,
+    double? AccuracyM,
+    string Kind,
+    long? SessionId,
+    double? SpeedMps,
+    double? BearingDeg,
+    string[] Flags);

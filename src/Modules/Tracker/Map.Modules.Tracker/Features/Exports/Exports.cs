@@ -21,10 +21,12 @@ internal sealed class ExportsEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tracker/admin/device/{id}/export").RequireAuthorization(MapPolicies.Viewer);
-        group.MapGet("/health.csv", HealthCsvAsync);
-        group.MapGet("/points.csv", (string id, HttpContext c, TrackerDbContext db, NpgsqlDataSource ds, IAuditLog a, TimeProvider t, CancellationToken ct) => PointsAsync(id, c, db, ds, a, t, gpx: false, ct));
-        group.MapGet("/points.gpx", (string id, HttpContext c, TrackerDbContext db, NpgsqlDataSource ds, IAuditLog a, TimeProvider t, CancellationToken ct) => PointsAsync(id, c, db, ds, a, t, gpx: true, ct));
-        group.MapGet("/alerts.csv", AlertsCsvAsync);
+        group.MapGet("/health.csv", HealthCsvAsync).Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        group.MapGet("/points.csv", (string id, HttpContext c, TrackerDbContext db, NpgsqlDataSource ds, IAuditLog a, TimeProvider t, CancellationToken ct) => PointsAsync(id, c, db, ds, a, t, gpx: false, ct))
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        group.MapGet("/points.gpx", (string id, HttpContext c, TrackerDbContext db, NpgsqlDataSource ds, IAuditLog a, TimeProvider t, CancellationToken ct) => PointsAsync(id, c, db, ds, a, t, gpx: true, ct))
+            .Produces(StatusCodes.Status200OK, contentType: "application/gpx+xml");
+        group.MapGet("/alerts.csv", AlertsCsvAsync).Produces(StatusCodes.Status200OK, contentType: "text/csv");
     }
 
     private static (long? Limit, TimeRange Range) Window(HttpRequest request, DateTime now, int fallback, int max, double? defaultHours)

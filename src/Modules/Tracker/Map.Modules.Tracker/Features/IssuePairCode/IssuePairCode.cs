@@ -16,7 +16,8 @@ namespace Map.Modules.Tracker.Features.IssuePairCode;
 internal sealed class IssuePairCodeEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/admin/pair-code", HandleAsync).RequireAuthorization(MapPolicies.Editor).WithTrackerErrors();
+        app.MapPost("/api/tracker/admin/pair-code", HandleAsync).RequireAuthorization(MapPolicies.Editor).WithTrackerErrors()
+            .ProducesEnvelope<IssuedPairCode>().WithRequestBody<PairCodeBody>(required: false);
 
     private static async Task<IResult> HandleAsync(HttpContext context, ISender sender, CancellationToken cancellationToken)
     {
@@ -25,6 +26,8 @@ internal sealed class IssuePairCodeEndpoint : ICarterModule
         return Envelope.Ok(issued);
     }
 }
+
+internal sealed record PairCodeBody(string? Label);
 
 internal sealed record IssuePairCodeCommand(string? Label) : ICommand<IssuedPairCode>;
 

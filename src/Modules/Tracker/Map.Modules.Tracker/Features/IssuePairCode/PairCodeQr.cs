@@ -25,7 +25,7 @@ internal sealed class PairCodeQrEndpoint : ICarterModule
 
             context.Response.Headers.CacheControl = "no-store";
             return Results.Text(Svg(code), "image/svg+xml; charset=utf-8");
-        }).RequireAuthorization(MapPolicies.Editor).WithTrackerErrors();
+        }).RequireAuthorization(MapPolicies.Editor).WithTrackerErrors().Produces(StatusCodes.Status200OK, contentType: "image/svg+xml");
 
     /// <summary>The code as an SVG QR code (error correction M, 8 units per module, quiet zone included).</summary>
     public static string Svg(string code)

@@ -30,16 +30,14 @@ internal sealed class LanInfoEndpoint : ICarterModule
                 }
             }
 
-            return Results.Json(new
-            {
+            return Results.Json(new LanInfoJson(
                 ips,
                 port,
-                preferred_base_url = options.PreferredBaseUrl,
-                current_origin = current,
-                recommended_base_urls = recommended,
-                note = "The phone must reach the base URL: use a LAN address on the same network, or the public URL (BOOTSTRAP_PREFERRED_BASE_URL).",
-            });
-        }).RequireAuthorization(MapPolicies.Editor);
+                options.PreferredBaseUrl,
+                current,
+                recommended,
+                "The phone must reach the base URL: use a LAN address on the same network, or the public URL (BOOTSTRAP_PREFERRED_BASE_URL)."));
+        }).RequireAuthorization(MapPolicies.Editor).Produces<LanInfoJson>();
 
     private static List<string> LanAddresses()
     {
@@ -66,3 +64,5 @@ internal sealed class LanInfoEndpoint : ICarterModule
         return bytes[0] is not (127 or 0) && !(bytes[0] == 169 && bytes[1] == 254);
     }
 }
+
+internal sealed record LanInfoJson(List<string> Ips, int Port, string? PreferredBaseUrl, string CurrentOrigin, List<string> RecommendedBaseUrls, string Note);

@@ -13,8 +13,8 @@ internal sealed class ListDevicesEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tracker/admin/devices", ListAsync).RequireAuthorization(MapPolicies.Viewer);
-        app.MapGet("/api/tracker/admin/device/{id}", GetAsync).RequireAuthorization(MapPolicies.Viewer);
+        app.MapGet("/api/tracker/admin/devices", ListAsync).RequireAuthorization(MapPolicies.Viewer).Produces<DeviceListJson>();
+        app.MapGet("/api/tracker/admin/device/{id}", GetAsync).RequireAuthorization(MapPolicies.Viewer).Produces<DeviceJson>();
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, TrackerDbContext db, DeviceViews views, TrackerOptions options, TimeProvider clock, CancellationToken cancellationToken)
@@ -51,16 +51,16 @@ internal sealed class ListDevicesEndpoint : ICarterModule
             revoked = g.Count(d => d.IsRevoked),
         }).FirstOrDefaultAsync(cancellationToken);
         var withAlerts = await db.Alerts.Where(a => a.IsActive && a.DeviceId != null).Select(a => a.DeviceId).Distinct().CountAsync(cancellationToken);
-        return Results.Json(new
-        {
-            server_time = now,
-            devices = await views.BuildAsync(page, cancellationToken),
-            total,
-            limit,
-            offset,
-            has_more = offset + limit < total,
-            counters = new { total = counters?.total ?? 0, online = counters?.online ?? 0, revoked = counters?.revoked ?? 0, with_alerts = withAlerts },
-        }, WireJson.Options);
+        return Results.Json(
+            new DeviceListJson(
+                now,
+                await views.BuildAsync(page, cancellationToken),
+                total,
+                limit,
+                offset,
+                offset + limit < total,
+                new DeviceCounters(counters?.total ?? 0, counters?.online ?? 0, counters?.revoked ?? 0, withAlerts)),
+            WireJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string id, TrackerDbContext db, DeviceViews views, TimeProvider clock, CancellationToken cancellationToken)
@@ -72,6 +72,12 @@ internal sealed class ListDevicesEndpoint : ICarterModule
         }
 
         var view = (await views.BuildAsync([device], cancellationToken))[0];
-        return Results.Json(new { server_time = clock.GetUtcNow().UtcDateTime, device = view }, WireJson.Options);
+        return Results.Json(new DeviceJson(clock.GetUtcNow().UtcDateTime, view), WireJson.Options);
     }
 }
+
+internal sealed record DeviceListJson(DateTime ServerTime, List<DeviceView> Devices, int Total, int Limit, int Offset, bool HasMore, DeviceCounters Counters);
+
+internal sealed record DeviceCounters(int Total, int Online, int Revoked, int WithAlerts);
+
+internal sealed record DeviceJson(DateTime ServerTime, DeviceView Device);

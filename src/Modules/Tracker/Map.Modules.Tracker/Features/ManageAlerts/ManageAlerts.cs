@@ -18,12 +18,16 @@ internal sealed class ManageAlertsEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tracker/admin/alerts", ListAsync).RequireAuthorization(MapPolicies.Viewer);
+        app.MapGet("/api/tracker/admin/alerts", ListAsync).RequireAuthorization(MapPolicies.Viewer).Produces<IEnumerable<AlertView>>();
         var editor = app.MapGroup("/api/tracker/admin/alerts").RequireAuthorization(MapPolicies.Editor);
-        editor.MapPost("/{alertId:long}/ack", (long alertId, HttpContext c, ISender s, CancellationToken ct) => OneAsync(s, new AlertActionCommand([alertId], false, c.User.AdminUsername()!), ct));
-        editor.MapPost("/{alertId:long}/close", (long alertId, HttpContext c, ISender s, CancellationToken ct) => OneAsync(s, new AlertActionCommand([alertId], true, c.User.AdminUsername()!), ct));
-        editor.MapPost("/ack_all", (HttpContext c, TrackerDbContext db, ISender s, CancellationToken ct) => AllAsync(c, db, s, close: false, ct));
-        editor.MapPost("/close_all", (HttpContext c, TrackerDbContext db, ISender s, CancellationToken ct) => AllAsync(c, db, s, close: true, ct));
+        editor.MapPost("/{alertId:long}/ack", (long alertId, HttpContext c, ISender s, CancellationToken ct) => OneAsync(s, new AlertActionCommand([alertId], false, c.User.AdminUsername()!), ct))
+            .ProducesEnvelope<AlertChangedJson>();
+        editor.MapPost("/{alertId:long}/close", (long alertId, HttpContext c, ISender s, CancellationToken ct) => OneAsync(s, new AlertActionCommand([alertId], true, c.User.AdminUsername()!), ct))
+            .ProducesEnvelope<AlertChangedJson>();
+        editor.MapPost("/ack_all", (HttpContext c, TrackerDbContext db, ISender s, CancellationToken ct) => AllAsync(c, db, s, close: false, ct))
+            .ProducesEnvelope<AlertsChangedJson>().WithRequestBody<AlertsOfDeviceBody>(required: false);
+        editor.MapPost("/close_all", (HttpContext c, TrackerDbContext db, ISender s, CancellationToken ct) => AllAsync(c, db, s, close: true, ct))
+            .ProducesEnvelope<AlertsChangedJson>().WithRequestBody<AlertsOfDeviceBody>(required: false);
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, TrackerDbContext db, CancellationToken cancellationToken)
@@ -43,7 +47,7 @@ internal sealed class ManageAlertsEndpoint : ICarterModule
     private static async Task<IResult> OneAsync(ISender sender, AlertActionCommand command, CancellationToken cancellationToken)
     {
         var alerts = await sender.Send(command, cancellationToken);
-        return alerts.Count == 0 ? Envelope.NotFound() : Envelope.Ok(new { alert = alerts[0] });
+        return alerts.Count == 0 ? Envelope.NotFound() : Envelope.Ok(new AlertChangedJson(alerts[0]));
     }
 
     private static async Task<IResult> AllAsync(HttpContext context, TrackerDbContext db, ISender sender, bool close, CancellationToken cancellationToken)
@@ -54,11 +58,18 @@ internal sealed class ManageAlertsEndpoint : ICarterModule
         query = device is null ? query : query.Where(a => a.DeviceId == device);
         var ids = await query.OrderBy(a => a.Id).Select(a => a.Id).Take(5000).ToListAsync(cancellationToken);
         var changed = ids.Count == 0 ? [] : await sender.Send(new AlertActionCommand(ids, close, context.User.AdminUsername()!), cancellationToken);
-        return Envelope.Ok(new { count = changed.Count(a => close ? !a.IsActive : a.AckedAt is not null), ids });
+        return Envelope.Ok(new AlertsChangedJson(changed.Count(a => close ? !a.IsActive : a.AckedAt is not null), ids));
     }
 }
 
 /// <summary>Ack (or close) the alerts; returns their current views (missing ids are left out).</summary>
+internal sealed record AlertChangedJson(AlertView Alert);
+
+internal sealed record AlertsChangedJson(int Count, List<long> Ids);
+
+/// <summary>The body of ack_all / close_all: only this device's alerts (all when absent).</summary>
+internal sealed record AlertsOfDeviceBody(string? DeviceId);
+
 internal sealed record AlertActionCommand(IReadOnlyList<long> AlertIds, bool Close, string Actor) : ICommand<List<AlertView>>;
 
 internal sealed class AlertActionHandler(TrackerDbContext db, TimeProvider clock, IAuditLog audit, IEventBus events) : ICommandHandler<AlertActionCommand, List<AlertView>>

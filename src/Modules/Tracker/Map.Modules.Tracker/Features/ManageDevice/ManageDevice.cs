@@ -19,9 +19,10 @@ internal sealed class ManageDeviceEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tracker/admin/device/{id}").RequireAuthorization(MapPolicies.Superadmin);
-        group.MapPost("/revoke", (string id, ISender sender, CancellationToken ct) => RunAsync(sender, new ManageDeviceCommand(id, DeviceAction.Revoke), ct));
-        group.MapPost("/restore", (string id, ISender sender, CancellationToken ct) => RunAsync(sender, new ManageDeviceCommand(id, DeviceAction.Restore), ct));
-        group.MapPost("/rotate", (string id, ISender sender, CancellationToken ct) => RunAsync(sender, new ManageDeviceCommand(id, DeviceAction.Rotate), ct));
+        group.MapPost("/revoke", (string id, ISender sender, CancellationToken ct) => RunAsync(sender, new ManageDeviceCommand(id, DeviceAction.Revoke), ct)).ProducesEnvelope();
+        group.MapPost("/restore", (string id, ISender sender, CancellationToken ct) => RunAsync(sender, new ManageDeviceCommand(id, DeviceAction.Restore), ct)).ProducesEnvelope();
+        group.MapPost("/rotate", (string id, ISender sender, CancellationToken ct) => RunAsync(sender, new ManageDeviceCommand(id, DeviceAction.Rotate), ct))
+            .ProducesEnvelope<TokenRotatedJson>();
     }
 
     private static async Task<IResult> RunAsync(ISender sender, ManageDeviceCommand command, CancellationToken cancellationToken)
@@ -32,7 +33,7 @@ internal sealed class ManageDeviceEndpoint : ICarterModule
             return Envelope.NotFound();
         }
 
-        return command.Action == DeviceAction.Rotate ? Envelope.Ok(new { device_id = command.DeviceId, new_token = result }) : Envelope.Ok();
+        return command.Action == DeviceAction.Rotate ? Envelope.Ok(new TokenRotatedJson(command.DeviceId, result)) : Envelope.Ok();
     }
 }
 
@@ -111,3 +112,5 @@ internal sealed class ManageDeviceHandler(TrackerDbContext db, TimeProvider cloc
         return result;
     }
 }
+
+internal sealed record TokenRotatedJson(string DeviceId, string NewToken);

@@ -2,6 +2,7 @@ using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Onboarding;
+using Map.Modules.Tracker.Wire;
 using Mediator;
 
 namespace Map.Modules.Tracker.Features.MobileConnectAdmin;
@@ -21,11 +22,11 @@ internal sealed class MobileConnectAdminEndpoints : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet(Prefix + "/pending", async (ISender sender, CancellationToken ct) => Results.Json(await sender.Send(new ConnectListQuery(PendingOnly: true), ct)))
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor).Produces<List<ConnectRequestView>>();
         app.MapGet(Prefix + "/requests", async (ISender sender, CancellationToken ct) => Results.Json(await sender.Send(new ConnectListQuery(PendingOnly: false), ct)))
-            .RequireAuthorization(MapPolicies.Editor);
+            .RequireAuthorization(MapPolicies.Editor).Produces<List<ConnectRequestView>>();
         app.MapGet(Prefix + "/pending_count", async (TrackerDbContext db, CancellationToken ct) =>
-            Results.Json(new { count = await db.ConnectRequests.CountAsync(r => r.Status == ConnectRequest.Pending, ct) })).RequireAuthorization(MapPolicies.Editor);
+            Results.Json(new CountJson(await db.ConnectRequests.CountAsync(r => r.Status == ConnectRequest.Pending, ct)))).RequireAuthorization(MapPolicies.Editor).Produces<CountJson>();
 
         foreach (var action in (string[])["approve", "deny", "reset"])
         {
@@ -38,10 +39,13 @@ internal sealed class MobileConnectAdminEndpoints : ICarterModule
                     : null;
                 var command = new DecideConnectCommand(action, tgUserId, baseUrl, OnboardingInput.Note(body.Text("note")), context.User.Identity?.Name ?? "admin");
                 return Results.Json(await sender.Send(command, ct));
-            }).RequireAuthorization(MapPolicies.Editor);
+            }).RequireAuthorization(MapPolicies.Editor).Produces<ConnectDecision>().WithRequestBody<ConnectDecisionBody>();
         }
     }
 }
+
+/// <summary>An admin's decision on a phone's connect request (<c>base_url</c> only for approve).</summary>
+internal sealed record ConnectDecisionBody(string TgUserId, string? BaseUrl, string? Note);
 
 internal sealed record ConnectListQuery(bool PendingOnly) : IQuery<List<ConnectRequestView>>;
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Wire;
@@ -13,8 +15,8 @@ internal sealed class OverviewEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tracker/admin/problems", ProblemsAsync).RequireAuthorization(MapPolicies.Viewer);
-        app.MapGet("/api/tracker/admin/metrics", MetricsAsync).RequireAuthorization(MapPolicies.Viewer);
+        app.MapGet("/api/tracker/admin/problems", ProblemsAsync).RequireAuthorization(MapPolicies.Viewer).Produces<ProblemsJson>();
+        app.MapGet("/api/tracker/admin/metrics", MetricsAsync).RequireAuthorization(MapPolicies.Viewer).ProducesEnvelope<TrackerMetricsJson>();
     }
 
     private static async Task<IResult> ProblemsAsync(TrackerDbContext db, TimeProvider clock, CancellationToken cancellationToken)
@@ -22,8 +24,8 @@ internal sealed class OverviewEndpoint : ICarterModule
         var alerts = await db.Alerts.AsNoTracking().Where(a => a.IsActive).OrderByDescending(a => a.UpdatedAt).Take(1000).ToListAsync(cancellationToken);
         var devices = alerts
             .GroupBy(a => (a.DeviceId ?? "unknown", a.UserId))
-            .Select(g => new { device_id = g.Key.Item1, user_id = g.Key.UserId, alerts = g.Select(AlertView.From) });
-        return Results.Json(new { server_time = clock.GetUtcNow().UtcDateTime, devices }, WireJson.Options);
+            .Select(g => new DeviceProblemsJson(g.Key.Item1, g.Key.UserId, g.Select(AlertView.From)));
+        return Results.Json(new ProblemsJson(clock.GetUtcNow().UtcDateTime, devices), WireJson.Options);
     }
 
     private static async Task<IResult> MetricsAsync(TrackerDbContext db, NpgsqlDataSource dataSource, TrackerOptions options, TimeProvider clock, CancellationToken cancellationToken)
@@ -46,39 +48,51 @@ internal sealed class OverviewEndpoint : ICarterModule
         var labels = await db.Devices.AsNoTracking().ToDictionaryAsync(d => d.PublicId, d => d.Label ?? d.PublicId, cancellationToken);
         var recent = await db.Alerts.AsNoTracking().OrderByDescending(a => a.UpdatedAt).Take(20).ToListAsync(cancellationToken);
         var sample = await db.Alerts.AsNoTracking().Where(a => a.IsActive).OrderByDescending(a => a.Severity == AlertSeverity.Crit).ThenByDescending(a => a.UpdatedAt).Take(20).ToListAsync(cancellationToken);
-        object WithLabel(TrackerAlert a) => new
-        {
-            id = a.Id,
-            device_id = a.DeviceId,
-            user_id = a.UserId,
-            kind = a.Kind,
-            severity = a.Severity,
-            message = a.Message,
-            payload = Json.Object(a.Payload),
-            created_at = a.CreatedAt,
-            updated_at = a.UpdatedAt,
-            is_active = a.IsActive,
-            acked_at = a.AckedAt,
-            acked_by = a.AckedBy,
-            closed_at = a.ClosedAt,
-            closed_by = a.ClosedBy,
-            device_label = a.DeviceId is null ? null : labels.GetValueOrDefault(a.DeviceId),
-        };
-        return Envelope.Ok(new
-        {
-            generated_at = now,
-            metrics = new
-            {
-                total_devices = total,
-                online_devices = online,
-                revoked_devices = revoked,
-                active_alerts = active,
-                crit_alerts = crit,
-                points_last_5m = points,
-                online_window_sec = (int)options.OnlineWindow.TotalSeconds,
-            },
-            recent_alerts = recent.Select(AlertView.From),
-            active_alerts_sample = sample.Select(WithLabel),
-        });
+        LabelledAlertJson WithLabel(TrackerAlert a) => new(
+            a.Id, a.DeviceId, a.UserId, a.Kind, a.Severity, a.Message, Json.Object(a.Payload), a.CreatedAt, a.UpdatedAt, a.IsActive,
+            a.AckedAt, a.AckedBy, a.ClosedAt, a.ClosedBy, a.DeviceId is null ? null : labels.GetValueOrDefault(a.DeviceId));
+        return Envelope.Ok(new TrackerMetricsJson(
+            now,
+            new TrackerMetricCounts(total, online, revoked, active, crit, points, (int)options.OnlineWindow.TotalSeconds),
+            recent.Select(AlertView.From),
+            sample.Select(WithLabel)));
     }
 }
+
+internal sealed record ProblemsJson(DateTime ServerTime, IEnumerable<DeviceProblemsJson> Devices);
+
+internal sealed record DeviceProblemsJson(string DeviceId, string? UserId, IEnumerable<AlertView> Alerts);
+
+/// <summary>The metrics answer's fields (inside the tracker envelope).</summary>
+internal sealed record TrackerMetricsJson(
+    DateTime GeneratedAt,
+    TrackerMetricCounts Metrics,
+    IEnumerable<AlertView> RecentAlerts,
+    IEnumerable<LabelledAlertJson> ActiveAlertsSample);
+
+internal sealed record TrackerMetricCounts(
+    int TotalDevices,
+    int OnlineDevices,
+    int RevokedDevices,
+    int ActiveAlerts,
+    int CritAlerts,
+    [property: JsonPropertyName("points_last_5m")] long PointsLast5m,
+    int OnlineWindowSec);
+
+/// <summary>An alert of the wire (<see cref="AlertView"/>) with its device's label.</summary>
+internal sealed record LabelledAlertJson(
+    long Id,
+    string? DeviceId,
+    string? UserId,
+    string Kind,
+    string Severity,
+    string? Message,
+    JsonElement Payload,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    bool IsActive,
+    DateTime? AckedAt,
+    string? AckedBy,
+    DateTime? ClosedAt,
+    string? ClosedBy,
+    string? DeviceLabel);

@@ -21,7 +21,8 @@ namespace Map.Modules.Tracker.Features.Pair;
 internal sealed class PairEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/pair", HandleAsync).CsrfExempt().AllowAnonymous().WithTrackerErrors();
+        app.MapPost("/api/tracker/pair", HandleAsync).CsrfExempt().AllowAnonymous().WithTrackerErrors()
+            .ProducesEnvelope<PairResult>().WithRequestBody<PairBody>();
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, IRateLimitGate rateLimit, ISender sender, CancellationToken cancellationToken)
     {
@@ -61,6 +62,9 @@ internal sealed class PairEndpoint : ICarterModule
         return Envelope.Ok(paired);
     }
 }
+
+/// <summary>The 6-digit pair code (a number is accepted too).</summary>
+internal sealed record PairBody(string Code);
 
 internal sealed record PairCommand(string Code) : ICommand<PairResult>;
 

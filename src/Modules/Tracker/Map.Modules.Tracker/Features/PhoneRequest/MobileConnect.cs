@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Tracker.Domain;
 using Map.Modules.Tracker.Onboarding;
@@ -26,8 +28,9 @@ internal sealed class MobileConnectEndpoints : ICarterModule
                 OnboardingInput.Note(body.Text("note")),
                 OnboardingInput.BaseUrl(body.Text("base_url")));
             var (status, request) = await sender.Send(command, ct);
-            return Envelope.Ok(new { status, request });
-        }).RequireAuthorization(MapPolicies.Bot).CsrfExempt().WithOnboardingEnvelope();
+            return Envelope.Ok(new ConnectRequestedJson(status, request));
+        }).RequireAuthorization(MapPolicies.Bot).CsrfExempt().WithOnboardingEnvelope()
+            .ProducesEnvelope<ConnectRequestedJson>().WithRequestBody<ConnectRequestBody>(required: false);
 
         app.MapGet("/api/mobile/connect/status", async (HttpContext context, ISender sender, CancellationToken ct) =>
         {
@@ -36,7 +39,7 @@ internal sealed class MobileConnectEndpoints : ICarterModule
             var view = await sender.Send(query, ct);
             if (view.Request is null)
             {
-                return Envelope.Ok(new { status = view.Status });
+                return Envelope.Ok(new ConnectStatusJson(view.Status, null));
             }
 
             var request = JsonSerializer.SerializeToNode(view.Request, WireJson.Options)!.AsObject();
@@ -45,10 +48,18 @@ internal sealed class MobileConnectEndpoints : ICarterModule
                 request["issued"] = JsonSerializer.SerializeToNode(view.Issued, WireJson.Options);
             }
 
-            return Envelope.Ok(new { status = view.Status, request });
-        }).RequireAuthorization(MapPolicies.Bot).WithOnboardingEnvelope();
+            return Envelope.Ok(new ConnectStatusJson(view.Status, request));
+        }).RequireAuthorization(MapPolicies.Bot).WithOnboardingEnvelope().ProducesEnvelope<ConnectStatusJson>();
     }
 }
+
+internal sealed record ConnectRequestedJson(string Status, ConnectRequestView Request);
+
+/// <summary>The phone owner's request status; <c>request</c> (the request view, with <c>issued</c> once a link is issued) only when there is one.</summary>
+internal sealed record ConnectStatusJson(string Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonObject? Request);
+
+/// <summary>The phone's connect request (the Telegram id may also come as a query parameter).</summary>
+internal sealed record ConnectRequestBody(string? TgUserId, string? Note, string? BaseUrl);
 
 internal sealed record ConnectRequestCommand(string TgUserId, string? Note, string? BaseUrl) : ICommand<(string Status, ConnectRequestView Request)>;
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Duty.Contracts;
 using Map.Modules.Tracker.Auth;
@@ -19,9 +20,9 @@ internal sealed class RaiseSosEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapPost("/api/tracker/sos", (HttpContext c, TrackerOptions o, ISender s, CancellationToken ct) => HandleAsync(c, o, s, useLast: false, ct))
-            .RequireDevice(TrackerBuckets.Sos);
+            .RequireDevice(TrackerBuckets.Sos).ProducesEnvelope<TrackerSosJson>().WithRequestBody<SosBody>(required: false);
         app.MapPost("/api/tracker/sos/last", (HttpContext c, TrackerOptions o, ISender s, CancellationToken ct) => HandleAsync(c, o, s, useLast: true, ct))
-            .RequireDevice(TrackerBuckets.Sos);
+            .RequireDevice(TrackerBuckets.Sos).ProducesEnvelope<TrackerSosJson>().WithRequestBody<SosBody>(required: false);
     }
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, bool useLast, CancellationToken cancellationToken)
@@ -48,7 +49,7 @@ internal sealed class RaiseSosEndpoint : ICarterModule
 
         var command = new RaiseSosCommand(context.Device(), sessionId, lat, lon, accuracy is >= 0 and <= 5000 ? accuracy : null, body.Text("note", 256), useLast);
         var sos = await sender.Send(command, cancellationToken);
-        return useLast ? Envelope.Ok(new { sos_id = sos.Id, sos, used_last = true }) : Envelope.Ok(new { sos_id = sos.Id, sos });
+        return useLast ? Envelope.Ok(new TrackerSosJson(sos.Id, sos, true)) : Envelope.Ok(new TrackerSosJson(sos.Id, sos, null));
     }
 }
 
@@ -100,3 +101,12 @@ internal sealed class RaiseSosHandler(TrackerDbContext db, NpgsqlDataSource data
         return await sos.RaiseSosAsync(new RaiseSosRequest(device.UserId, device.DisplayName, session?.Id, lat.Value, lon.Value, accuracy, command.Note), cancellationToken);
     }
 }
+
+/// <summary>The raised SOS; <c>used_last</c> (true) only from <c>/sos/last</c>.</summary>
+internal sealed record TrackerSosJson(
+    int SosId,
+    SosAlertData Sos,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? UsedLast);
+
+/// <summary>Where the SOS is (<c>/sos/last</c> uses the last point instead of lat/lon); <c>acc</c> is accepted for <c>accuracy_m</c>.</summary>
+internal sealed record SosBody(long? SessionId, double? Lat, double? Lon, double? AccuracyM, string? Note);

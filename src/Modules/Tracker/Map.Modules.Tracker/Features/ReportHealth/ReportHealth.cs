@@ -17,7 +17,7 @@ namespace Map.Modules.Tracker.Features.ReportHealth;
 internal sealed class ReportHealthEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/health", HandleAsync).RequireDevice(TrackerBuckets.Health);
+        app.MapPost("/api/tracker/health", HandleAsync).RequireDevice(TrackerBuckets.Health).ProducesEnvelope<HealthReportedJson>();
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, TimeProvider clock, ISender sender, CancellationToken cancellationToken)
     {
@@ -25,7 +25,7 @@ internal sealed class ReportHealthEndpoint : ICarterModule
         var device = context.Device();
         var state = Read(body, clock.GetUtcNow().UtcDateTime);
         var health = await sender.Send(new ReportHealthCommand(device, state), cancellationToken);
-        return Envelope.Ok(new { health });
+        return Envelope.Ok(new HealthReportedJson(health));
     }
 
     private static DeviceHealth Read(JsonElement body, DateTime now)
@@ -148,3 +148,5 @@ internal sealed class ReportHealthHandler(TrackerDbContext db, IEventBus events)
         return view;
     }
 }
+
+internal sealed record HealthReportedJson(HealthView Health);

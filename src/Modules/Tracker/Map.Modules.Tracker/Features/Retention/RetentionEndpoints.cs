@@ -22,7 +22,7 @@ internal sealed class RetentionEndpoints : ICarterModule
         group.MapGet("/preview", Preview);
         group.MapPost("/run", RunAsync);
         group.MapGet("/last", (RetentionRuns runs) => Results.Json(runs.Last(), WireJson.Options));
-        group.MapGet("/scheduler", Scheduler);
+        group.MapGet("/scheduler", Scheduler).Produces<RetentionSchedulerJson>();
     }
 
     private static IResult Preview(TrackerOptions options) => Results.Json(
@@ -47,17 +47,15 @@ internal sealed class RetentionEndpoints : ICarterModule
         WireJson.Options);
 
     private static IResult Scheduler(IConfiguration configuration) => Results.Json(
-        new
-        {
-            enabled = true,
-            job_id = TrackerRetentionJob.JobId,
-            cron = TrackerRetentionJob.Cron,
-            every_minutes = 24 * 60,
-            start_delay_sec = (int?)null,
-            lock_key = "pg_advisory_lock(hashtext('tracker.retention'))",
-            lock_ttl_sec = (int?)null,
-            redis_url_configured = !string.IsNullOrWhiteSpace(configuration["REDIS_URL"]),
-        },
+        new RetentionSchedulerJson(
+            true,
+            TrackerRetentionJob.JobId,
+            TrackerRetentionJob.Cron,
+            24 * 60,
+            null,
+            "pg_advisory_lock(hashtext('tracker.retention'))",
+            null,
+            !string.IsNullOrWhiteSpace(configuration["REDIS_URL"])),
         WireJson.Options);
 
     private static async Task<IResult> RunAsync(
@@ -123,3 +121,13 @@ internal sealed class RetentionEndpoints : ICarterModule
         await transaction.CommitAsync(cancellationToken);
     }
 }
+
+internal sealed record RetentionSchedulerJson(
+    bool Enabled,
+    string JobId,
+    string Cron,
+    int EveryMinutes,
+    int? StartDelaySec,
+    string LockKey,
+    int? LockTtlSec,
+    bool RedisUrlConfigured);

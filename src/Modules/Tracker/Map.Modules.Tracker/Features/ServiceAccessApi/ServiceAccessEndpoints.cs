@@ -1,6 +1,7 @@
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Tracker.Onboarding;
+using Map.Modules.Tracker.Wire;
 using Mediator;
 using AccessRow = Map.Modules.Tracker.Domain.ServiceAccess;
 
@@ -23,20 +24,20 @@ internal sealed class ServiceAccessEndpoints : ICarterModule
             {
                 var body = await RequestBody.ReadAsync(context.Request, BodyRules.LenientJson, ct);
                 return Results.Json(await sender.Send(new RequestAccessCommand(OnboardingInput.TelegramId(context.Request, body), body.Text("note")), ct));
-            }).RequireAuthorization(MapPolicies.Bot).CsrfExempt();
+            }).RequireAuthorization(MapPolicies.Bot).CsrfExempt().Produces<AccessStatus>().WithRequestBody<AccessRequestBody>(required: false);
 
             app.MapGet(prefix + "/status", async (HttpContext context, ISender sender, CancellationToken ct) =>
                 Results.Json(await sender.Send(new AccessStatusQuery(OnboardingInput.TelegramId(context.Request, null)), ct)))
-                .RequireAuthorization(MapPolicies.Bot);
+                .RequireAuthorization(MapPolicies.Bot).Produces<AccessStatus>();
 
             app.MapGet(prefix + "/admin/pending", async (ISender sender, CancellationToken ct) =>
-                Results.Json(new { items = await sender.Send(new AccessListQuery(PendingOnly: true), ct) })).RequireAuthorization(MapPolicies.Editor);
+                Results.Json(new AccessListJson(await sender.Send(new AccessListQuery(PendingOnly: true), ct)))).RequireAuthorization(MapPolicies.Editor).Produces<AccessListJson>();
 
             app.MapGet(prefix + "/admin/pending_count", async (TrackerDbContext db, CancellationToken ct) =>
-                Results.Json(new { count = await db.ServiceAccessRows.CountAsync(a => a.Status == AccessRow.Pending, ct) })).RequireAuthorization(MapPolicies.Editor);
+                Results.Json(new CountJson(await db.ServiceAccessRows.CountAsync(a => a.Status == AccessRow.Pending, ct)))).RequireAuthorization(MapPolicies.Editor).Produces<CountJson>();
 
             app.MapGet(prefix + "/admin/users", async (ISender sender, CancellationToken ct) =>
-                Results.Json(new { items = await sender.Send(new AccessListQuery(PendingOnly: false), ct) })).RequireAuthorization(MapPolicies.Editor);
+                Results.Json(new AccessListJson(await sender.Send(new AccessListQuery(PendingOnly: false), ct)))).RequireAuthorization(MapPolicies.Editor).Produces<AccessListJson>();
 
             foreach (var action in (string[])["approve", "deny", "revoke"])
             {
@@ -44,11 +45,18 @@ internal sealed class ServiceAccessEndpoints : ICarterModule
                 {
                     var body = await RequestBody.ReadAsync(context.Request, BodyRules.LenientJson, ct);
                     return Results.Json(await sender.Send(new DecideAccessCommand(action, body.Text("tg_user_id")?.Trim(), body.Text("note"), context.User.Identity?.Name ?? "admin"), ct));
-                }).RequireAuthorization(MapPolicies.Editor);
+                }).RequireAuthorization(MapPolicies.Editor).Produces<ServiceAccessView>().WithRequestBody<AccessDecisionBody>();
             }
         }
     }
 }
+
+internal sealed record AccessListJson(List<ServiceAccessView> Items);
+
+/// <summary>An officer's access request (the Telegram id may also come as a query parameter).</summary>
+internal sealed record AccessRequestBody(string? TgUserId, string? Note);
+
+internal sealed record AccessDecisionBody(string TgUserId, string? Note);
 
 internal sealed record AccessStatus(string TgUserId, string Status);
 

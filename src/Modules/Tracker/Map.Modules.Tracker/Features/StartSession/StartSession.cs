@@ -16,7 +16,7 @@ namespace Map.Modules.Tracker.Features.StartSession;
 internal sealed class StartSessionEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/start", HandleAsync).RequireDevice();
+        app.MapPost("/api/tracker/start", HandleAsync).RequireDevice().ProducesEnvelope<StartSessionResult>().WithRequestBody<SessionStartBody>(required: false);
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, CancellationToken cancellationToken)
     {
@@ -80,6 +80,9 @@ internal sealed class StartSessionEndpoint : ICarterModule
         return errors.Count > 0 ? throw new DomainException(DomainErrorKind.Invalid, "Validation failed") { Details = new { errors } } : (lat, lon);
     }
 }
+
+/// <summary>Where the session starts (both or neither).</summary>
+internal sealed record SessionStartBody(double? Lat, double? Lon);
 
 internal sealed record StartSessionCommand(DeviceIdentity Device, double? Lat, double? Lon) : ICommand<StartSessionResult>;
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Tracker.Auth;
 using Map.Modules.Tracker.Contracts;
@@ -15,14 +16,14 @@ namespace Map.Modules.Tracker.Features.StopSession;
 internal sealed class StopSessionEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/stop", HandleAsync).RequireDevice();
+        app.MapPost("/api/tracker/stop", HandleAsync).RequireDevice().ProducesEnvelope<SessionStoppedJson>().WithRequestBody<SessionRefBody>(required: false);
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, CancellationToken cancellationToken)
     {
         var body = await TrackerBody.ReadObjectAsync(context.Request, options.MaxDeviceBodyBytes, cancellationToken);
         var (given, id) = body.SessionId();
         var stopped = await sender.Send(new StopSessionCommand(context.Device(), given, id), cancellationToken);
-        return stopped is null ? Envelope.Ok(new { message = "no_active_session" }) : Envelope.Ok(new { session_id = stopped });
+        return stopped is null ? Envelope.Ok(new SessionStoppedJson("no_active_session", null)) : Envelope.Ok(new SessionStoppedJson(null, stopped));
     }
 }
 
@@ -74,3 +75,11 @@ internal sealed class StopSessionHandler(TrackerDbContext db, TimeProvider clock
         return session.Id;
     }
 }
+
+/// <summary><c>{"message":"no_active_session"}</c> or <c>{"session_id": n}</c>: one of the two, never both.</summary>
+internal sealed record SessionStoppedJson(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? SessionId);
+
+/// <summary>The session to stop (the active one when absent).</summary>
+internal sealed record SessionRefBody(long? SessionId);

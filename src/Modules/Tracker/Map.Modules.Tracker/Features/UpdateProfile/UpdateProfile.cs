@@ -17,7 +17,7 @@ internal sealed class UpdateProfileEndpoint : ICarterModule
         [("full_name", 128), ("duty_number", 64), ("unit", 128), ("position", 128), ("rank", 64), ("phone", 64)];
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/profile", HandleAsync).RequireDevice();
+        app.MapPost("/api/tracker/profile", HandleAsync).RequireDevice().ProducesEnvelope<UpdateProfileResult>();
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, CancellationToken cancellationToken)
     {

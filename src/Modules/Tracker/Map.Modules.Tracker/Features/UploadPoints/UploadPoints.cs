@@ -21,7 +21,8 @@ internal sealed class UploadPointsEndpoint : ICarterModule
     public const int MaxItems = 2000;
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/points", HandleAsync).RequireDevice(TrackerBuckets.Points);
+        app.MapPost("/api/tracker/points", HandleAsync).RequireDevice(TrackerBuckets.Points)
+            .ProducesEnvelope<UploadPointsResult>().WithRequestBody<PointsBody>().WithErrorStatuses(StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, CancellationToken cancellationToken)
     {
@@ -37,6 +38,12 @@ internal sealed class UploadPointsEndpoint : ICarterModule
         return Envelope.Ok(result);
     }
 }
+
+/// <summary>A batch of points of a session (the active one when absent; a string id is accepted too).</summary>
+internal sealed record PointsBody(long? SessionId, IReadOnlyList<PointBody> Points);
+
+/// <summary>A point as the app sends it: <c>ts</c> in epoch milliseconds.</summary>
+internal sealed record PointBody(long Ts, double Lat, double Lon, double? AccuracyM, double? SpeedMps, double? BearingDeg);
 
 internal sealed record UploadPointsCommand(DeviceIdentity Device, bool SessionGiven, long? SessionId, JsonElement? Points) : ICommand<UploadPointsResult>;
 
