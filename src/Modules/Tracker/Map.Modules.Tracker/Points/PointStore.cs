@@ -48,9 +48,10 @@ internal sealed class PointStore(PointPartitions partitions)
           SELECT jsonb_agg(tracker.live_point(id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags)) AS pts FROM ins),
         live AS (
           INSERT INTO tracker.session_live_state AS l (session_id, recent, kpi)
-          SELECT $1, tracker.merge_live_recent(NULL, pts), tracker.merge_live_kpi(NULL, tracker.live_kpi_of(pts)) FROM added WHERE pts IS NOT NULL
+          SELECT $1, tracker.merge_live_recent(NULL, pts)::json, tracker.merge_live_kpi(NULL, tracker.live_kpi_of(pts))::json FROM added WHERE pts IS NOT NULL
           ON CONFLICT (session_id) DO UPDATE
-            SET recent = tracker.merge_live_recent(l.recent, EXCLUDED.recent), kpi = tracker.merge_live_kpi(l.kpi, EXCLUDED.kpi)
+            SET recent = tracker.merge_live_recent(l.recent::jsonb, EXCLUDED.recent::jsonb)::json,
+                kpi = tracker.merge_live_kpi(l.kpi::jsonb, EXCLUDED.kpi::jsonb)::json
           RETURNING l.session_id)
         SELECT id, ts FROM ins
         """;

@@ -118,7 +118,7 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
         await using var batch = new NpgsqlBatch(connection);
         var tracking = new NpgsqlBatchCommand(
             $"""
-            SELECT u.user_id, {SessionColumns}, ls.recent::text,
+            SELECT u.user_id, {SessionColumns}, ls.recent,
                    lp.session_id, lp.id, lp.ts, lp.lat, lp.lon, lp.accuracy_m, lp.kind, lp.speed_mps, lp.bearing_deg, lp.flags,
                    kl.kpi::text
             FROM unnest($1::text[]) AS u(user_id)
@@ -166,7 +166,7 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             {
                 var user = reader.GetString(0);
                 var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var points = open is null || reader.IsDBNull(12) ? [] : LiveState.Recent(reader.GetString(12));
+                var points = open is null || reader.IsDBNull(12) ? [] : LiveState.Recent(reader.GetFieldValue<byte[]>(12));
                 var latest = reader.IsDBNull(14) ? null : ReadPoint(reader, 14);
                 long? latestSession = latest is null || reader.IsDBNull(13) ? null : reader.GetInt64(13);
                 var kpiSession = open?.Id ?? latestSession;

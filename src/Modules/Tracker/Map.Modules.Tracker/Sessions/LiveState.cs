@@ -16,17 +16,50 @@ internal static class LiveState
     private const long CellMicroseconds = 10_000_000;
     private static readonly TimeSpan KpiWindow = TimeSpan.FromMinutes(5);
 
-    /// <summary>The stored points, newest first.</summary>
-    public static List<TrackPoint> Recent(string json)
+    /// <summary>
+    /// The stored points, newest first, from the column's UTF-8 bytes. A forward-only reader, not a document: the
+    /// dashboard reads 30 points for each of hundreds of units.
+    /// </summary>
+    public static List<TrackPoint> Recent(ReadOnlySpan<byte> json)
     {
-        using var document = JsonDocument.Parse(json);
-        var points = new List<TrackPoint>(document.RootElement.GetArrayLength());
-        foreach (var p in document.RootElement.EnumerateArray())
+        var points = new List<TrackPoint>(30);
+        var reader = new Utf8JsonReader(json);
+        reader.Read(); // [
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            IReadOnlyList<string> flags = p.TryGetProperty("f", out var f) ? [.. f.EnumerateArray().Select(x => x.GetString() ?? "")] : [];
-            points.Add(new TrackPoint(
-                p.GetProperty("i").GetInt64(), FromMicroseconds(p.GetProperty("t").GetInt64()), p.GetProperty("la").GetDouble(), p.GetProperty("lo").GetDouble(),
-                Number(p, "a"), p.TryGetProperty("k", out var k) ? k.GetString() ?? "" : "", Number(p, "s"), Number(p, "b"), flags));
+            long id = 0, t = 0;
+            double lat = 0, lon = 0;
+            double? accuracy = null, speed = null, bearing = null;
+            var kind = "";
+            IReadOnlyList<string> flags = [];
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                reader.Read();
+                switch (name)
+                {
+                    case [(byte)'i']: id = reader.GetInt64(); break;
+                    case [(byte)'t']: t = reader.GetInt64(); break;
+                    case [(byte)'l', (byte)'a']: lat = reader.GetDouble(); break;
+                    case [(byte)'l', (byte)'o']: lon = reader.GetDouble(); break;
+                    case [(byte)'a']: accuracy = reader.GetDouble(); break;
+                    case [(byte)'k']: kind = reader.GetString() ?? ""; break;
+                    case [(byte)'s']: speed = reader.GetDouble(); break;
+                    case [(byte)'b']: bearing = reader.GetDouble(); break;
+                    case [(byte)'f']:
+                        var list = new List<string>();
+                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                        {
+                            list.Add(reader.GetString()!);
+                        }
+
+                        flags = list;
+                        break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            points.Add(new TrackPoint(id, FromMicroseconds(t), lat, lon, accuracy, kind, speed, bearing, flags));
         }
 
         return points;
@@ -65,8 +98,6 @@ internal static class LiveState
             withAccuracy == 0 ? null : Math.Round(accuracySum / withAccuracy, 1),
             (int)Math.Min(jumps, KpiMaxPoints));
     }
-
-    private static double? Number(JsonElement point, string name) => point.TryGetProperty(name, out var value) ? value.GetDouble() : null;
 
     private static DateTime FromMicroseconds(long microseconds) => DateTime.UnixEpoch.AddTicks(microseconds * 10);
 
