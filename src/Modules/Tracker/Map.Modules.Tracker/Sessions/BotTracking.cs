@@ -160,9 +160,6 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
 
         var result = new Dictionary<string, UserTracking>();
         var devices = new Dictionary<string, (bool HasDevice, DateTime? LastSeenAt, DeviceHealthData? Health)>();
-        // Prepared (Npgsql keeps it on the pooled connection): planning this join over the partitioned points costs
-        // about as much as running it.
-        await batch.PrepareAsync(cancellationToken);
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
