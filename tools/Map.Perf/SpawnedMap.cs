@@ -63,8 +63,6 @@ internal sealed class SpawnedMap : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["TELEGRAM_BOT_TOKEN"] = TelegramStub.Token,
             ["TELEGRAM_API_BASE"] = telegram.BaseUrl,
-            // No base map: the machine may have no route to a tile server, and the map scenario times Map's page, not tiles.
-            ["MAP_TILE_URL"] = "",
         };
         foreach (var variable in RateLimitVariables)
         {

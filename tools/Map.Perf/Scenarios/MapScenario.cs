@@ -100,8 +100,7 @@ internal sealed class MapScenario : IPerfScenario, IDisposable
 
     private static ChromeDriver StartBrowser(PerfContext context)
     {
-        // Navigation returns at DOMContentLoaded; the load is timed to the page's own "first viewport drawn" mark.
-        var options = new ChromeOptions { BinaryLocation = Chromium, PageLoadStrategy = OpenQA.Selenium.PageLoadStrategy.Eager };
+        var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments(
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-dev-shm-usage", "--window-size=1366,768", "--user-data-dir=" + Directory.CreateTempSubdirectory("map-perf-chromium-").FullName);
