@@ -14,15 +14,17 @@ internal sealed record PointRow(DateTime Ts, double Lat, double Lon, double? Acc
 /// </summary>
 internal sealed class PointStore(PointPartitions partitions)
 {
-    private const string InsertSql =
+    /// <summary>The batch insert both statements below share (Npgsql binary arrays in, duplicates skipped).</summary>
+    private const string InsertPoints =
         """
         INSERT INTO tracker.tracking_points (session_id, user_id, device_id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags, raw_json)
         SELECT $1, $2, $3, p.ts, p.lat, p.lon, p.acc, $4, p.speed, p.bearing, string_to_array(p.flags, ','), p.raw
         FROM unnest($5::timestamptz[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[])
              AS p(ts, lat, lon, acc, speed, bearing, flags, raw)
         ON CONFLICT DO NOTHING
-        RETURNING id, ts
         """;
+
+    private const string InsertSql = InsertPoints + "\nRETURNING id, ts";
 
     /// <summary>
     /// The same insert, the session's last position (the newest inserted point, unless the session already has a newer
@@ -31,13 +33,9 @@ internal sealed class PointStore(PointPartitions partitions)
     /// A batch that inserted nothing (a retry) changes nothing.
     /// </summary>
     private const string InsertAndTouchSessionSql =
-        """
+        $"""
         WITH ins AS (
-          INSERT INTO tracker.tracking_points (session_id, user_id, device_id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags, raw_json)
-          SELECT $1, $2, $3, p.ts, p.lat, p.lon, p.acc, $4, p.speed, p.bearing, string_to_array(p.flags, ','), p.raw
-          FROM unnest($5::timestamptz[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[])
-               AS p(ts, lat, lon, acc, speed, bearing, flags, raw)
-          ON CONFLICT DO NOTHING
+          {InsertPoints}
           RETURNING id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags),
         newest AS (SELECT ts, lat, lon FROM ins ORDER BY ts DESC LIMIT 1),
         touched AS (
