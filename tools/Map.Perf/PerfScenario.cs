@@ -66,8 +66,8 @@ internal sealed class PerfContext
     /// <summary>The admin session's cookies (for a browser that needs the same sign-in).</summary>
     public required System.Net.CookieContainer AdminCookies { get; init; }
 
-    /// <summary>The Telegram stub a spawned Map sends to (only with <c>--spawn</c>).</summary>
-    public TelegramStub? Telegram { get; init; }
+    /// <summary>The local Telegram and tile stubs a spawned Map talks to (only with <c>--spawn</c>).</summary>
+    public LocalStubs? Stubs { get; init; }
 
     /// <summary>A run-unique token for names that must not collide with earlier runs against the same database.</summary>
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];

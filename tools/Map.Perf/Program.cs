@@ -30,14 +30,14 @@ catch (ArgumentException ex)
 var log = Console.Out;
 await using var baseline = await Baseline.StartAsync();
 SpawnedMap? spawned = null;
-TelegramStub? telegram = null;
+LocalStubs? stubs = null;
 var disposables = new List<IDisposable>();
 try
 {
     if (options.Spawn)
     {
-        telegram = await TelegramStub.StartAsync();
-        spawned = await SpawnedMap.StartAsync(options.ResolvePostgresUrl(), options.RedisUrl, telegram, log);
+        stubs = await LocalStubs.StartAsync();
+        spawned = await SpawnedMap.StartAsync(options.ResolvePostgresUrl(), options.RedisUrl, stubs, log);
     }
 
     var target = spawned?.Url ?? options.Base!;
@@ -73,7 +73,7 @@ try
         Clients = new PerfClients(admin, bot, anonymous),
         AdminCookies = adminCookies,
         Database = database,
-        Telegram = telegram,
+        Stubs = stubs,
     };
     var scenarios = Assembly.GetExecutingAssembly().GetTypes()
         .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IPerfScenario).IsAssignableFrom(t))
@@ -157,9 +157,9 @@ finally
         await spawned.DisposeAsync();
     }
 
-    if (telegram is not null)
+    if (stubs is not null)
     {
-        await telegram.DisposeAsync();
+        await stubs.DisposeAsync();
     }
 }
 

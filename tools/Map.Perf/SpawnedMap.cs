@@ -39,7 +39,7 @@ internal sealed class SpawnedMap : IAsyncDisposable
 
     public string BotKey { get; }
 
-    public static async Task<SpawnedMap> StartAsync(string serverUrl, string? redisUrl, TelegramStub telegram, TextWriter log)
+    public static async Task<SpawnedMap> StartAsync(string serverUrl, string? redisUrl, LocalStubs stubs, TextWriter log)
     {
         var hostDll = FindHostDll();
         var database = $"map_perf_{Guid.NewGuid():N}"[..24];
@@ -61,8 +61,9 @@ internal sealed class SpawnedMap : IAsyncDisposable
             ["MAP_ROLE"] = "all",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["TELEGRAM_BOT_TOKEN"] = TelegramStub.Token,
-            ["TELEGRAM_API_BASE"] = telegram.BaseUrl,
+            ["TELEGRAM_BOT_TOKEN"] = LocalStubs.Token,
+            ["TELEGRAM_API_BASE"] = stubs.BaseUrl,
+            ["MAP_TILE_URL"] = stubs.TileUrl,
         };
         foreach (var variable in RateLimitVariables)
         {

@@ -16,7 +16,7 @@ internal sealed class OutboxScenario : IPerfScenario
     public string Name => "outbox";
 
     public Task PrepareAsync(PerfContext context, CancellationToken cancellationToken) =>
-        context.Telegram is null
+        context.Stubs is null
             ? throw new InvalidOperationException("the outbox scenario needs --spawn: Map must send to the tool's Telegram stub")
             : Task.CompletedTask;
 
@@ -24,7 +24,7 @@ internal sealed class OutboxScenario : IPerfScenario
 
     public IEnumerable<PerfEndpoint> Endpoints(PerfContext context)
     {
-        var telegram = context.Telegram!;
+        var telegram = context.Stubs!;
         yield return new PerfEndpoint("outbox: reply → Telegram sendMessage", async (clients, n, ct) =>
         {
             var text = $"perf reply {context.RunId}-{n}";

@@ -12,29 +12,40 @@ using Microsoft.Extensions.Logging;
 namespace Map.Perf;
 
 /// <summary>
-/// A local Telegram Bot API that a spawned Map sends to (<c>TELEGRAM_API_BASE</c>): it accepts every
-/// <c>sendMessage</c> and completes whoever waits for that text, so a scenario can time a reply from its request to
-/// its arrival at Telegram.
+/// The outside services a spawned Map talks to, answered locally on one loopback port:
+/// <list type="bullet">
+/// <item>a Telegram Bot API (<c>TELEGRAM_API_BASE</c>) that accepts every <c>sendMessage</c> and completes whoever waits
+/// for that text, so a scenario can time a reply from its request to its arrival at Telegram;</item>
+/// <item>a base-map tile server (<c>MAP_TILE_URL</c>) answering every tile with a 1×1 PNG, so a page load measures Map
+/// and not a tile server this machine may have no route to.</item>
+/// </list>
 /// </summary>
-internal sealed class TelegramStub : IAsyncDisposable
+internal sealed class LocalStubs : IAsyncDisposable
 {
     public const string Token = "100000:perf-stub-token";
 
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> waiting = new(StringComparer.Ordinal);
 
-    private TelegramStub(WebApplication app) => this.app = app;
+    private LocalStubs(WebApplication app) => this.app = app;
 
     public string BaseUrl { get; private set; } = "";
 
-    public static async Task<TelegramStub> StartAsync()
+    /// <summary>The <c>MAP_TILE_URL</c> template of the local tile server.</summary>
+    public string TileUrl => BaseUrl + "/tiles/{z}/{x}/{y}.png";
+
+    private static readonly byte[] Tile = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+
+    public static async Task<LocalStubs> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var stub = new TelegramStub(app);
+        var stub = new LocalStubs(app);
         app.MapPost("/bot{token}/sendMessage", stub.SendMessageAsync);
+        app.MapGet("/tiles/{z}/{x}/{y}.png", () => Results.Bytes(Tile, "image/png"));
         await app.StartAsync();
         stub.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return stub;
