@@ -65,8 +65,17 @@ public sealed class ChatModule : IModule
     public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
     [
         new(ChatRateLimits.Messages, "RATE_LIMIT_CHAT_PER_MINUTE", 120, RateLimitBodyStyle.Detailed),
-        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal) { WindowEnvironmentVariable = "CHAT2_SEND_RATE_WINDOW_SEC" },
-        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal) { WindowEnvironmentVariable = "CHAT2_UPLOAD_RATE_WINDOW_SEC" },
+        // Unset, the event chat's limits follow the predecessor's general ones (chat spec §5), then 120 and 20.
+        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal)
+        {
+            WindowEnvironmentVariable = "CHAT2_SEND_RATE_WINDOW_SEC",
+            FallbackEnvironmentVariable = "RATE_LIMIT_CHAT_PER_MINUTE",
+        },
+        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal)
+        {
+            WindowEnvironmentVariable = "CHAT2_UPLOAD_RATE_WINDOW_SEC",
+            FallbackEnvironmentVariable = "RATE_LIMIT_MEDIA_UPLOAD_PER_MINUTE",
+        },
     ];
 }
 
