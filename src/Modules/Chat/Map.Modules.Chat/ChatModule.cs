@@ -43,6 +43,8 @@ public sealed class ChatModule : IModule
         // The event chat ("chat2"): channels of shifts, incidents and DMs between admins and tracker phones.
         services.AddSingleton(Chat2Settings.From(configuration));
         services.AddSingleton<Chat2Counters>();
+        // The same counters in the Prometheus text at /metrics (chat spec §3.2 metrics).
+        services.AddSingleton<IModuleCounters>(sp => sp.GetRequiredService<Chat2Counters>());
         services.AddSingleton<Chat2MediaStore>();
         services.AddScoped<Chat2Access>();
         services.AddScoped<Chat2Posting>();
