@@ -41,6 +41,13 @@ public sealed record RateLimitBucket(string Name, string EnvironmentVariable, in
     /// at start-up like the limit, 1..86400, <see cref="Window"/> when unset.
     /// </summary>
     public string? WindowEnvironmentVariable { get; init; }
+
+    /// <summary>
+    /// A variable whose value is the limit when <see cref="RateLimitBucket.EnvironmentVariable"/> is unset, before
+    /// <see cref="RateLimitBucket.DefaultLimit"/>: a spec may default one limit to another (chat spec §5:
+    /// <c>CHAT2_SEND_RATE_LIMIT</c> defaults to <c>RATE_LIMIT_CHAT_PER_MINUTE</c>). It may be another bucket's variable.
+    /// </summary>
+    public string? FallbackEnvironmentVariable { get; init; }
 }
 
 /// <summary>The 429 answer in the legacy shapes, with <c>Retry-After</c>.</summary>

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Configuration;
 
 namespace Map.Modules.Chat.Tests;
 
-/// <summary>How the push settings are read: off without a file, a clear start-up error (never the key) for a bad one.</summary>
+/// <summary>
+/// How the push settings are read: off without a file or with <c>CHAT2_PUSH_ENABLED=0</c>, a clear start-up error (never
+/// the key) for a bad file or switch.
+/// </summary>
 public sealed class Chat2PushOptionsTests : IDisposable
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "map-fcm-options", Guid.NewGuid().ToString("N"));
@@ -79,6 +82,36 @@ public sealed class Chat2PushOptionsTests : IDisposable
         Assert.Equal("Map", options.Title);
         Assert.DoesNotContain("PRIVATE KEY", options.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", options.Account.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("false")]
+    [InlineData("off")]
+    public void The_switch_off_keeps_push_off_with_a_file_and_does_not_read_it(string value)
+    {
+        var good = Read(("CHAT2_PUSH_ENABLED", value), ("CHAT2_FCM_CREDENTIALS_FILE", Account()));
+        var missing = Read(("CHAT2_PUSH_ENABLED", value), ("CHAT2_FCM_CREDENTIALS_FILE", Path.Combine(directory, "absent.json")));
+
+        Assert.False(good.Enabled);
+        Assert.Null(good.Account);
+        Assert.False(missing.Enabled);
+    }
+
+    [Fact]
+    public void The_switch_is_on_by_default_and_on_alone_does_not_turn_push_on()
+    {
+        Assert.True(Read(("CHAT2_FCM_CREDENTIALS_FILE", Account())).Enabled);
+        Assert.True(Read(("CHAT2_PUSH_ENABLED", "1"), ("CHAT2_FCM_CREDENTIALS_FILE", Account())).Enabled);
+        Assert.False(Read(("CHAT2_PUSH_ENABLED", "1")).Enabled);
+    }
+
+    [Fact]
+    public void A_bad_switch_stops_start_up_naming_the_variable()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Read(("CHAT2_PUSH_ENABLED", "maybe"), ("CHAT2_FCM_CREDENTIALS_FILE", Account())));
+
+        Assert.Equal("CHAT2_PUSH_ENABLED must be 0 or 1 (got 'maybe').", error.Message);
     }
 
     [Fact]

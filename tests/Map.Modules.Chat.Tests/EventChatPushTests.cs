@@ -39,7 +39,7 @@ public sealed class EventChatPushTests : IAsyncLifetime
     }
 
     /// <summary>An instance that pushes through the stub (unless <paramref name="push"/> is false).</summary>
-    private MapInstance Start(bool push = true, string role = "web", bool fakeClock = true) => map.StartInstance(new MapHostOptions
+    private MapInstance Start(bool push = true, string role = "web", bool fakeClock = true, string? pushEnabled = null) => map.StartInstance(new MapHostOptions
     {
         Role = role,
         Clock = fakeClock ? clock : null,
@@ -48,6 +48,7 @@ public sealed class EventChatPushTests : IAsyncLifetime
             {
                 [Chat2PushOptions.CredentialsVariable] = stub.WriteCredentials(directory),
                 [Chat2PushOptions.ApiBaseVariable] = stub.BaseUrl,
+                [Chat2PushOptions.EnabledVariable] = pushEnabled,
             }
             : null),
     });
@@ -244,6 +245,25 @@ public sealed class EventChatPushTests : IAsyncLifetime
         var test = await admin.Http.PostJsonAsync("/api/chat2/push/test", new { });
 
         Assert.Equal(0, test.GetProperty("sent").GetInt32());
+        Assert.Equal(0, await PushRowsAsync());
+        Assert.Empty(stub.Calls);
+        Assert.Equal(0, stub.TokensIssued);
+    }
+
+    [Fact]
+    public async Task With_CHAT2_PUSH_ENABLED_0_a_credentials_file_pushes_nothing_and_the_test_push_sends_nothing()
+    {
+        var app = Start(pushEnabled: "0");
+        var admin = await app.LoginAsync();
+        var phone = await app.PairAsync(admin);
+        var channel = await admin.ShiftChannelAsync(EventChatApi.NewShiftId(), phone);
+        await RegisterAsync(phone.Http, "token-of-the-switched-off-phone");
+
+        await admin.Http.SentAsync(channel, "push выключен");
+        var test = await admin.Http.PostAsJsonAsync("/api/chat2/push/test", new { });
+
+        Assert.Equal(HttpStatusCode.OK, test.StatusCode);
+        Assert.Equal("""{"sent":0}""", await test.Content.ReadAsStringAsync());
         Assert.Equal(0, await PushRowsAsync());
         Assert.Empty(stub.Calls);
         Assert.Equal(0, stub.TokensIssued);

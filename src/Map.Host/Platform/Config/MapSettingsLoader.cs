@@ -34,7 +34,7 @@ internal static class MapSettingsLoader
             TrustedProxies = ParseNetworks(config, "TRUSTED_PROXIES", ""),
             RateLimits = RateLimitBucketCatalog.All.ToDictionary(
                 b => b.Name,
-                b => Int(config, b.EnvironmentVariable, b.DefaultLimit, 1, 1_000_000)),
+                b => Int(config, b.EnvironmentVariable, b.FallbackEnvironmentVariable is { } fallback ? Int(config, fallback, b.DefaultLimit, 1, 1_000_000) : b.DefaultLimit, 1, 1_000_000)),
             RateLimitWindows = RateLimitBucketCatalog.All.ToDictionary(
                 b => b.Name,
                 b => b.WindowEnvironmentVariable is { } variable

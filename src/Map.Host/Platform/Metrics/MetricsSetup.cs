@@ -22,6 +22,7 @@ internal static class MetricsSetup
             return;
         }
 
+        ModuleCountersExport.Register(app.Services.GetServices<IModuleCounters>());
         app.MapMetrics(settings.MetricsPath)
             .WithSummary("Prometheus text exposition: from loopback, or with METRICS_API_KEY (Bearer or X-API-KEY), or for all with METRICS_ALLOW_PUBLIC=1")
             .AuthenticatedBy(ApiAuthSchemes.MetricsKey);

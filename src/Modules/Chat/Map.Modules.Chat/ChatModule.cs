@@ -43,6 +43,8 @@ public sealed class ChatModule : IModule
         // The event chat ("chat2"): channels of shifts, incidents and DMs between admins and tracker phones.
         services.AddSingleton(Chat2Settings.From(configuration));
         services.AddSingleton<Chat2Counters>();
+        // The same counters in the Prometheus text at /metrics (chat spec §3.2 metrics).
+        services.AddSingleton<IModuleCounters>(sp => sp.GetRequiredService<Chat2Counters>());
         services.AddSingleton<Chat2MediaStore>();
         services.AddScoped<Chat2Access>();
         services.AddScoped<Chat2Posting>();
@@ -65,8 +67,17 @@ public sealed class ChatModule : IModule
     public IReadOnlyList<RateLimitBucket> RateLimitBuckets { get; } =
     [
         new(ChatRateLimits.Messages, "RATE_LIMIT_CHAT_PER_MINUTE", 120, RateLimitBodyStyle.Detailed),
-        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal) { WindowEnvironmentVariable = "CHAT2_SEND_RATE_WINDOW_SEC" },
-        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal) { WindowEnvironmentVariable = "CHAT2_UPLOAD_RATE_WINDOW_SEC" },
+        // Unset, the event chat's limits follow the predecessor's general ones (chat spec §5), then 120 and 20.
+        new(Chat2Buckets.Send, "CHAT2_SEND_RATE_LIMIT", 120, RateLimitBodyStyle.Minimal)
+        {
+            WindowEnvironmentVariable = "CHAT2_SEND_RATE_WINDOW_SEC",
+            FallbackEnvironmentVariable = "RATE_LIMIT_CHAT_PER_MINUTE",
+        },
+        new(Chat2Buckets.Upload, "CHAT2_UPLOAD_RATE_LIMIT", 20, RateLimitBodyStyle.Minimal)
+        {
+            WindowEnvironmentVariable = "CHAT2_UPLOAD_RATE_WINDOW_SEC",
+            FallbackEnvironmentVariable = "RATE_LIMIT_MEDIA_UPLOAD_PER_MINUTE",
+        },
     ];
 }
 

@@ -17,6 +17,9 @@ public interface IDutyShifts
 
     /// <summary>The active shift of each of <paramref name="userIds"/> that has one.</summary>
     Task<IReadOnlyDictionary<string, ActiveShift>> GetActiveShiftsAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default);
+
+    /// <summary>The user a shift (active or ended) belongs to; null when there is no such shift.</summary>
+    Task<string?> GetShiftUserIdAsync(int shiftId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An SOS to raise: who, where (already resolved by the caller), and the tracking session it came from.</summary>

@@ -23,11 +23,14 @@ internal static class Chat2Identity
     public const string DeviceIdHeader = "X-Device-ID";
     public const string DeviceTokenHeader = "X-DEVICE-TOKEN";
 
-    public static async Task<Chat2Caller> ResolveAsync(HttpContext context)
+    public static async Task<Chat2Caller> ResolveAsync(HttpContext context) => (await ResolveWithUserAsync(context)).Caller;
+
+    /// <summary>As <see cref="ResolveAsync"/>, with the Tracker user a phone's device belongs to (null for an admin).</summary>
+    public static async Task<(Chat2Caller Caller, string? DeviceUserId)> ResolveWithUserAsync(HttpContext context)
     {
         if (context.User.IsAdmin() && context.User.AdminUsername() is { Length: > 0 } username)
         {
-            return Chat2Caller.Admin(username);
+            return (Chat2Caller.Admin(username), null);
         }
 
         var token = ReadToken(context.Request) ?? throw DomainException.Forbidden();
@@ -43,7 +46,7 @@ internal static class Chat2Identity
             throw DomainException.Forbidden();
         }
 
-        return Chat2Caller.Tracker(owner.DeviceId);
+        return (Chat2Caller.Tracker(owner.DeviceId), owner.UserId);
     }
 
     /// <summary>An admin of at least <paramref name="role"/>; anyone else is 403.</summary>

@@ -125,8 +125,11 @@ internal sealed class Chat2Posting(ChatDbContext db, TimeProvider clock, IRateLi
     }
 }
 
-/// <summary>The in-process counters of <c>GET /api/chat2/metrics</c> (chat spec §3.2 row 20).</summary>
-internal sealed class Chat2Counters
+/// <summary>
+/// The in-process counters of <c>GET /api/chat2/metrics</c> (chat spec §3.2 row 20), also in the Prometheus text at
+/// <c>/metrics</c> (<see cref="IModuleCounters"/>): one set of numbers for both.
+/// </summary>
+internal sealed class Chat2Counters : IModuleCounters
 {
     private long sent;
     private long media;
@@ -145,12 +148,14 @@ internal sealed class Chat2Counters
     /// <summary>An FCM attempt that did not deliver (retried, refused, or the token is gone).</summary>
     public void PushFailed() => Interlocked.Increment(ref pushFailed);
 
-    public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>
-    {
-        ["chat2_messages_sent_total"] = Interlocked.Read(ref sent),
-        ["chat2_media_uploaded_total"] = Interlocked.Read(ref media),
-        ["chat2_messages_failed_rate_limit_total"] = Interlocked.Read(ref rateLimited),
-        ["chat2_push_sent_total"] = Interlocked.Read(ref pushSent),
-        ["chat2_push_failed_total"] = Interlocked.Read(ref pushFailed),
-    };
+    public IReadOnlyDictionary<string, long> Snapshot() => Read().ToDictionary(c => c.Name, c => c.Value);
+
+    public IReadOnlyList<CounterReading> Read() =>
+    [
+        new("chat2_messages_sent_total", "Event-chat messages stored (send, send_template, upload_media), not replays.", Interlocked.Read(ref sent)),
+        new("chat2_media_uploaded_total", "Event-chat media messages stored.", Interlocked.Read(ref media)),
+        new("chat2_messages_failed_rate_limit_total", "Event-chat sends and uploads refused by the rate limit.", Interlocked.Read(ref rateLimited)),
+        new("chat2_push_sent_total", "Event-chat pushes FCM accepted.", Interlocked.Read(ref pushSent)),
+        new("chat2_push_failed_total", "Event-chat push attempts FCM did not accept (retried, refused, or token gone).", Interlocked.Read(ref pushFailed)),
+    ];
 }

@@ -3,7 +3,7 @@ using Map.Modules.Duty.Domain;
 
 namespace Map.Modules.Duty.Shifts;
 
-/// <summary>Get-or-create of the active shift (one per user by a partial unique index) and reads by user.</summary>
+/// <summary>Get-or-create of the active shift (one per user by a partial unique index), reads by user, and a shift's user.</summary>
 internal sealed class DutyShifts(DutyDbContext db, TimeProvider clock) : IDutyShifts
 {
     public async Task<ActiveShift> EnsureActiveShiftAsync(string userId, string? unitLabel, double? lat, double? lon, CancellationToken cancellationToken = default) =>
@@ -51,4 +51,7 @@ internal sealed class DutyShifts(DutyDbContext db, TimeProvider clock) : IDutySh
             .Select(s => new ActiveShift(s.Id, s.UserId, s.UnitLabel, s.StartedAt))
             .ToDictionaryAsync(s => s.UserId, cancellationToken);
     }
+
+    public Task<string?> GetShiftUserIdAsync(int shiftId, CancellationToken cancellationToken = default) =>
+        db.Shifts.AsNoTracking().Where(s => s.Id == shiftId).Select(s => (string?)s.UserId).FirstOrDefaultAsync(cancellationToken);
 }

@@ -126,7 +126,7 @@ internal sealed class Chat2PushHandler(
         var push = Chat2PushMessage.Read(message);
         if (!options.Enabled)
         {
-            return OutboxResult.Rejected($"push is not configured on this instance ({Chat2PushOptions.CredentialsVariable} is not set)");
+            return OutboxResult.Rejected($"push is off on this instance ({Chat2PushOptions.EnabledVariable} is 0 or {Chat2PushOptions.CredentialsVariable} is not set)");
         }
 
         if (await TokenAsync(push, cancellationToken) is not { } token)

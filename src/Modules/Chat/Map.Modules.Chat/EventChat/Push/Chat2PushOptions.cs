@@ -5,13 +5,15 @@ using Microsoft.Extensions.Configuration;
 namespace Map.Modules.Chat.EventChat.Push;
 
 /// <summary>
-/// Event-chat push through FCM HTTP v1 (decision 0112), from the environment: <c>CHAT2_FCM_CREDENTIALS_FILE</c> names a
-/// Firebase service-account JSON file (unset: push is off), <c>CHAT2_FCM_API_BASE</c> the FCM endpoint (tests point it at
-/// a stub) and <c>CHAT2_PUSH_TITLE</c> overrides the notification title. A file that is missing, unreadable or not a
-/// service account stops start-up with a message naming the variable (never the key).
+/// Event-chat push through FCM HTTP v1 (decision 0112), from the environment: push is on only when
+/// <c>CHAT2_PUSH_ENABLED</c> (default 1) is on and <c>CHAT2_FCM_CREDENTIALS_FILE</c> names a Firebase service-account JSON
+/// file; <c>CHAT2_FCM_API_BASE</c> is the FCM endpoint (tests point it at a stub) and <c>CHAT2_PUSH_TITLE</c> overrides the
+/// notification title. A bad switch, or (with the switch on) a file that is missing, unreadable or not a service
+/// account, stops start-up with a message naming the variable (never the key).
 /// </summary>
 internal sealed record Chat2PushOptions
 {
+    public const string EnabledVariable = "CHAT2_PUSH_ENABLED";
     public const string CredentialsVariable = "CHAT2_FCM_CREDENTIALS_FILE";
     public const string ApiBaseVariable = "CHAT2_FCM_API_BASE";
     public const string DefaultApiBase = "https://fcm.googleapis.com";
@@ -22,15 +24,20 @@ internal sealed record Chat2PushOptions
 
     public string? Title { get; init; }
 
+    /// <summary>The switch is on and a service account was read; otherwise nothing is recorded or sent.</summary>
     public bool Enabled => Account is not null;
 
     public static Chat2PushOptions From(IConfiguration config)
     {
         // Literal names: the operations tests find the variables the app reads by them.
         var apiBase = EnvironmentSettings.Url(config, "CHAT2_FCM_API_BASE", DefaultApiBase, "http", "https") ?? new Uri(DefaultApiBase);
+        // On by default: the file is already the operator's opt-in, and a file that silently did nothing would be a trap.
+        // The switch turns push off without removing the file (an FCM incident, a key being rotated): then the file is
+        // not read, so a broken one does not stop start-up either.
+        var enabled = EnvironmentSettings.Bool(config, "CHAT2_PUSH_ENABLED", true);
         return new Chat2PushOptions
         {
-            Account = EnvironmentSettings.Optional(config, "CHAT2_FCM_CREDENTIALS_FILE") is { } path ? FcmServiceAccount.Load(CredentialsVariable, path) : null,
+            Account = enabled && EnvironmentSettings.Optional(config, "CHAT2_FCM_CREDENTIALS_FILE") is { } path ? FcmServiceAccount.Load(CredentialsVariable, path) : null,
             ApiBase = apiBase,
             Title = EnvironmentSettings.Optional(config, "CHAT2_PUSH_TITLE"),
         };

@@ -10,7 +10,7 @@ namespace Map.Modules.Chat.Features.Chat2Admin;
 /// <c>GET /api/chat2/metrics</c> (viewer) → the in-process counters; <c>POST /api/chat2/push/register {token}</c> (ID2)
 /// → 201 <c>registered</c> / 200 <c>updated</c> (a token moves to its latest caller); <c>POST /api/chat2/push/test</c>
 /// (superadmin, optional <c>token</c>, else every registered token) → <c>{"sent": n}</c>, the pushes FCM accepted; 0 when
-/// push is not configured (decision 0112).
+/// push is off (<c>CHAT2_PUSH_ENABLED=0</c> or no credentials file, decision 0112).
 /// </summary>
 internal sealed class Chat2AdminEndpoints : ICarterModule
 {

@@ -3,15 +3,16 @@ using System.Text.Json;
 using Carter;
 using FluentValidation;
 using Map.Modules.Chat.EventChat;
+using Map.Modules.Duty.Contracts;
 using Mediator;
 
 namespace Map.Modules.Chat.Features.Chat2EnsureChannel;
 
 /// <summary>
-/// Creating channels (chat spec §3.2 rows 1, 16–18): <c>create_channel</c> (editor), <c>ensure_shift_channel</c> and
-/// <c>ensure_incident_channel</c> (viewer), <c>ensure_dm_channel</c> (editor, with the calling admin and a device).
-/// Shift and incident channels are one per shift or incident, DMs one per (admin, device): a second call, concurrent
-/// or not, gets the existing channel.
+/// Creating channels (chat spec §3.2 rows 1, 16–18): <c>create_channel</c> (editor), <c>ensure_shift_channel</c> (viewer,
+/// or a phone for a shift of its own user, which then joins the channel), <c>ensure_incident_channel</c> (viewer),
+/// <c>ensure_dm_channel</c> (editor, with the calling admin and a device). Shift and incident channels are one per shift
+/// or incident, DMs one per (admin, device): a second call, concurrent or not, gets the existing channel.
 /// </summary>
 internal sealed class Chat2ChannelEndpoints : ICarterModule
 {
@@ -31,11 +32,16 @@ internal sealed class Chat2ChannelEndpoints : ICarterModule
 
         app.MapPost(Chat2Http.Prefix + "/ensure_shift_channel", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
-            var caller = Chat2Identity.RequireAdmin(context, AdminRole.Viewer);
+            var (caller, deviceUserId) = await Chat2Identity.ResolveWithUserAsync(context);
+            if (caller.IsAdmin)
+            {
+                caller = Chat2Identity.RequireAdmin(context, AdminRole.Viewer);
+            }
+
             var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
-            var result = await sender.Send(new EnsureChannelCommand(caller, ChannelTypes.Shift, IdOf(body, "shift_id"), null, null, Members(body)), cancellationToken);
+            var result = await sender.Send(new EnsureChannelCommand(caller, ChannelTypes.Shift, IdOf(body, "shift_id"), null, null, Members(body)) { DeviceUserId = deviceUserId }, cancellationToken);
             return Results.Json(new { id = result.Channel.Id, created = result.Created });
-        }).RequireAuthorization(MapPolicies.Viewer).Produces<Wire.Chat2ShiftChannelJson>();
+        }).AdminOrDevice().Produces<Wire.Chat2ShiftChannelJson>();
 
         app.MapPost(Chat2Http.Prefix + "/ensure_incident_channel", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -84,7 +90,11 @@ internal sealed class Chat2ChannelEndpoints : ICarterModule
 internal sealed record ChannelRef(string Name, int? Value, bool Invalid);
 
 internal sealed record EnsureChannelCommand(Chat2Caller Caller, string Type, ChannelRef? ShiftId, ChannelRef? MarkerId, string? DeviceId, IReadOnlyList<(string? Type, string? Id)>? Members)
-    : ICommand<(Channel2 Channel, bool Created)>;
+    : ICommand<(Channel2 Channel, bool Created)>
+{
+    /// <summary>For a phone: the Tracker user of its device, who must own the shift.</summary>
+    public string? DeviceUserId { get; init; }
+}
 
 internal sealed class EnsureChannelValidator : AbstractValidator<EnsureChannelCommand>
 {
@@ -104,15 +114,34 @@ internal sealed class EnsureChannelValidator : AbstractValidator<EnsureChannelCo
             .Must(m => m.Id != "\0").WithMessage("members must be a list of {member_type, member_id}")
             .Must(m => string.IsNullOrEmpty(m.Id) || MemberTypes.IsKnown(m.Type)).WithMessage("member_type must be admin or tracker")
             .Must(m => (m.Id?.Length ?? 0) <= Chat2Limits.MemberIdMaxLength).WithMessage($"member_id is too long (at most {Chat2Limits.MemberIdMaxLength} characters)");
+        // A phone joins the channel itself; it may not add anyone else to it.
+        RuleFor(c => c.Members).Must(m => m!.All(x => string.IsNullOrEmpty(x.Id))).When(c => !c.Caller.IsAdmin && c.Members is not null)
+            .WithMessage("members may be given by admins only");
     }
 }
 
-internal sealed class EnsureChannelHandler(Chat2ChannelStore channels) : ICommandHandler<EnsureChannelCommand, (Channel2 Channel, bool Created)>
+internal sealed class EnsureChannelHandler(Chat2ChannelStore channels, IDutyShifts shifts) : ICommandHandler<EnsureChannelCommand, (Channel2 Channel, bool Created)>
 {
     public async ValueTask<(Channel2 Channel, bool Created)> Handle(EnsureChannelCommand command, CancellationToken cancellationToken)
     {
         // Blank entries are skipped (chat spec §3.2 create_channel).
         var members = (command.Members ?? []).Where(m => !string.IsNullOrEmpty(m.Id)).Select(m => new MemberRef2(m.Type!, m.Id!)).ToList();
+        if (!command.Caller.IsAdmin)
+        {
+            // "A device on that shift" (chat spec §3.2 row 16): the shift is its user's, asked of Duty through its contract.
+            // Someone else's shift and one that does not exist are the same 403, so a phone learns nothing about them.
+            var owner = command.Type == ChannelTypes.Shift && command.ShiftId?.Value is { } shiftId
+                ? await shifts.GetShiftUserIdAsync(shiftId, cancellationToken)
+                : null;
+            if (owner is null || owner != command.DeviceUserId)
+            {
+                throw DomainException.Forbidden();
+            }
+
+            // The phone joins the channel, so its later send and sync pass the membership check.
+            members.Add(new MemberRef2(MemberTypes.Tracker, command.Caller.Id));
+        }
+
         string? dmKey = null;
         if (command.Type == ChannelTypes.Dm && command.DeviceId is { } device)
         {
