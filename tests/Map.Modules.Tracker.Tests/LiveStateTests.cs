@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Map.Modules.Tracker.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -47,5 +48,40 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
         Assert.Equal(new SessionKpi(16, 8.5, 0), later.Kpi5m);
         var gone = (await tracking.GetUserTrackingAsync([phone.UserId], now.AddMinutes(10).UtcDateTime))[phone.UserId];
         Assert.Equal(new SessionKpi(0, null, 0), gone.Kpi5m);
+    }
+
+    [Fact]
+    public async Task A_repeated_read_reuses_the_held_points_only_while_the_live_state_row_is_unchanged()
+    {
+        var phone = await map.Tracker.PairAsync(await map.AdminAsync());
+        var session = await phone.StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        await phone.UploadAsync(session, TrackerApi.Track(5, now.AddMinutes(-3)));
+
+        await using var scope = map.Tracker.Services.CreateAsyncScope();
+        var tracking = scope.ServiceProvider.GetRequiredService<IBotTracking>();
+        async Task<UserTracking> ReadAsync() => (await tracking.GetUserTrackingAsync([phone.UserId], now.UtcDateTime))[phone.UserId];
+
+        // The second read gets the same points without PostgreSQL sending them: the very list the first read parsed.
+        var first = await ReadAsync();
+        var second = await ReadAsync();
+        Assert.Equal(5, first.OpenSessionPoints.Count);
+        Assert.Same(first.OpenSessionPoints, second.OpenSessionPoints);
+
+        // A new batch changes the row, so the next read has its points.
+        await phone.UploadAsync(session, TrackerApi.Track(2, now.AddMinutes(-1), lat: 54.5));
+        var third = await ReadAsync();
+        Assert.NotSame(first.OpenSessionPoints, third.OpenSessionPoints);
+        Assert.Equal(7, third.OpenSessionPoints.Count);
+        Assert.Equal(54.5001, third.OpenSessionPoints[0].Lat, 6);
+
+        // A new session is never answered with the old session's points, even before it has a point of its own.
+        await TrackerApi.ExpectAsync(await phone.Http.PostAsJsonAsync("/api/tracker/stop", new { }), System.Net.HttpStatusCode.OK);
+        var next = await phone.StartAsync();
+        var fourth = await ReadAsync();
+        Assert.Equal(next, fourth.OpenSession!.Id);
+        Assert.Empty(fourth.OpenSessionPoints);
+        await phone.UploadAsync(next, TrackerApi.Track(1, now.AddSeconds(-30), lat: 53.1));
+        Assert.Equal([53.1], (await ReadAsync()).OpenSessionPoints.Select(p => p.Lat));
     }
 }

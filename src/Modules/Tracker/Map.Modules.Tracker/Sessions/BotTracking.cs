@@ -10,7 +10,7 @@ namespace Map.Modules.Tracker.Sessions;
 /// all users in one statement (<c>unnest</c> + <c>LATERAL</c> on the per-user indexes), so the dashboard costs one query
 /// per section whatever the number of shifts.
 /// </summary>
-internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider clock) : IBotTracking
+internal sealed class BotTracking(NpgsqlDataSource dataSource, RecentPointsCache recentPoints, TimeProvider clock) : IBotTracking
 {
     private const string SessionColumns = "s.id, s.user_id, s.shift_id, s.message_id, s.source, s.started_at, s.ended_at, s.last_lat, s.last_lon, s.last_at, s.summary_json";
     private const string PointColumns = "p.id, p.ts, p.lat, p.lon, p.accuracy_m, p.kind, p.speed_mps, p.bearing_deg, p.flags";
@@ -113,15 +113,18 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
 
         // One round trip, one row per user and statement (decision 0088). The open session's 30 newest points and its
         // KPI come from its live state row (decision 0089), so a unit costs two primary-key reads, not a few hundred
-        // points; the newest point of any kind is looked up only where the open session cannot place the unit.
+        // points; the points come back only when the row changed since the version this process holds (its xmin). The
+        // newest point of any kind is looked up only where the open session cannot place the unit.
+        var held = users.Select(recentPoints.Get).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         var tracking = new NpgsqlBatchCommand(
             $"""
-            SELECT u.user_id, {SessionColumns}, ls.recent,
+            SELECT u.user_id, {SessionColumns}, ls.xmin::text::bigint,
+                   CASE WHEN ls.session_id = u.held_session AND ls.xmin::text::bigint = u.held_version THEN NULL ELSE ls.recent END,
                    lp.session_id, lp.id, lp.ts, lp.lat, lp.lon, lp.accuracy_m, lp.kind, lp.speed_mps, lp.bearing_deg, lp.flags,
-                   kl.kpi::text
-            FROM unnest($1::text[]) AS u(user_id)
+                   kl.kpi::text, u.ord
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(user_id, held_session, held_version, ord)
             LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s ON true
             LEFT JOIN tracker.session_live_state ls ON ls.session_id = s.id
             LEFT JOIN LATERAL (
@@ -132,6 +135,8 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             LEFT JOIN tracker.session_live_state kl ON kl.session_id = coalesce(s.id, lp.session_id)
             """);
         tracking.Parameters.Add(new NpgsqlParameter { Value = users });
+        tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.SessionId).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
+        tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.Version).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
         batch.BatchCommands.Add(tracking);
 
         // Statement 2: the current device (not revoked, newest seen, then newest paired) and its health; without such a
@@ -166,11 +171,11 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
             {
                 var user = reader.GetString(0);
                 var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var points = open is null || reader.IsDBNull(12) ? [] : LiveState.Recent(reader.GetFieldValue<byte[]>(12));
-                var latest = reader.IsDBNull(14) ? null : ReadPoint(reader, 14);
-                long? latestSession = latest is null || reader.IsDBNull(13) ? null : reader.GetInt64(13);
+                var points = open is null || reader.IsDBNull(12) ? [] : RecentPoints(reader, user, open.Id, held[reader.GetInt64(25) - 1]);
+                var latest = reader.IsDBNull(15) ? null : ReadPoint(reader, 15);
+                long? latestSession = latest is null || reader.IsDBNull(14) ? null : reader.GetInt64(14);
                 var kpiSession = open?.Id ?? latestSession;
-                var kpi = kpiSession is null ? null : LiveState.Kpi(reader.IsDBNull(23) ? null : reader.GetString(23), now);
+                var kpi = kpiSession is null ? null : LiveState.Kpi(reader.IsDBNull(24) ? null : reader.GetString(24), now);
                 result[user] = new UserTracking(user, open, points, latest, latestSession, null, false, null, kpi);
             }
 
@@ -196,6 +201,23 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, TimeProvider cloc
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The open session's points from the row (columns 12–13: version, points), or from the entry this request sent when
+    /// PostgreSQL left them out because the row is still at that version.
+    /// </summary>
+    private IReadOnlyList<TrackPoint> RecentPoints(NpgsqlDataReader reader, string user, long sessionId, RecentPointsCache.Entry? sent)
+    {
+        var version = reader.GetInt64(12);
+        if (reader.IsDBNull(13))
+        {
+            return sent!.Points;
+        }
+
+        var points = LiveState.Recent(reader.GetFieldValue<byte[]>(13));
+        recentPoints.Set(user, new RecentPointsCache.Entry(sessionId, version, points));
+        return points;
     }
 
     public async Task<IReadOnlyList<SessionInfo>> GetShiftSessionsAsync(string userId, int shiftId, int limit, CancellationToken cancellationToken = default)
