@@ -94,16 +94,23 @@ public sealed class ApiErrorStatusesAttribute(params int[] statuses) : Attribute
 }
 
 /// <summary>
-/// Documents the JSON request body an endpoint reads itself (<c>RequestBody.ReadAsync</c>, lenient about the content
-/// type). Read by the OpenAPI document only: unlike <c>.Accepts&lt;T&gt;()</c> it adds no content-type constraint, so
-/// legacy clients that send JSON under no or another content type still reach the handler (decision 0090).
+/// Documents the request body an endpoint reads itself (<c>RequestBody.ReadAsync</c>, lenient about the content
+/// type): JSON, or with <see cref="Form"/> a multipart form (<c>IFormFile</c> fields are files) that JSON may replace.
+/// Read by the OpenAPI document only: unlike <c>.Accepts&lt;T&gt;()</c> it adds no content-type constraint, so legacy
+/// clients that send JSON under no or another content type still reach the handler (decision 0090).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
-public sealed class ApiRequestBodyAttribute(Type bodyType, bool required = true) : Attribute
+public sealed class ApiRequestBodyAttribute(Type bodyType, bool required = true, bool form = false, bool json = true) : Attribute
 {
     public Type BodyType { get; } = bodyType;
 
     public bool Required { get; } = required;
+
+    /// <summary>The body is (also) <c>multipart/form-data</c> or <c>application/x-www-form-urlencoded</c>.</summary>
+    public bool Form { get; } = form;
+
+    /// <summary>The body may be JSON (always, unless a form body says otherwise: a file upload only).</summary>
+    public bool Json { get; } = json;
 }
 
 /// <summary>
@@ -127,6 +134,13 @@ public static class ApiShapeExtensions
     /// <summary>See <see cref="ApiRequestBodyAttribute"/>.</summary>
     public static RouteHandlerBuilder WithRequestBody<TBody>(this RouteHandlerBuilder builder, bool required = true) =>
         builder.WithMetadata(new ApiRequestBodyAttribute(typeof(TBody), required));
+
+    /// <summary>
+    /// A form body (<c>multipart/form-data</c> with files, or url-encoded) that the handler also takes as JSON unless
+    /// <paramref name="alsoJson"/> is false; see <see cref="ApiRequestBodyAttribute"/>.
+    /// </summary>
+    public static RouteHandlerBuilder WithFormBody<TBody>(this RouteHandlerBuilder builder, bool required = true, bool alsoJson = true) =>
+        builder.WithMetadata(new ApiRequestBodyAttribute(typeof(TBody), required, form: true, json: alsoJson));
 
     /// <summary>See <see cref="ApiErrorStatusesAttribute"/>.</summary>
     public static TBuilder WithErrorStatuses<TBuilder>(this TBuilder builder, params int[] statuses)

@@ -61,15 +61,6 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         ["GET /assets/{module}/{path}"] = "static files of the pages (scripts, styles, images) in their own content types",
         ["HEAD /assets/{module}/{path}"] = "as GET /assets",
         ["POST /setrole/{role}"] = "a removed legacy route that only answers 403 (declared)",
-        ["POST /api/chat2/push/register"] = "being reworked by the FCM push change; declared when that lands",
-        ["POST /api/chat2/push/test"] = "being reworked by the FCM push change; declared when that lands",
-        ["GET /api/admin/retention/preview"] = "not declared yet: a settings map with upper-case keys",
-        ["GET /api/admin/retention/last"] = "not declared yet: the last run in one of four shapes (never, run, skipped, error)",
-        ["POST /api/admin/retention/run"] = "not declared yet: the run report (and 409 retention_running)",
-        ["GET /api/duty/admin/shift/{shiftId}/detail"] = "not declared yet",
-        ["GET /api/duty/admin/tracking/{sessionId}"] = "not declared yet",
-        ["POST /api/duty/bot/sos/last"] = "not declared yet",
-        ["POST /api/duty/bot/tracking/stop"] = "not declared yet",
     };
 
     [Fact]
@@ -93,6 +84,73 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         count["200"] = JsonNode.Parse("{\"description\":\"OK\"}");
 
         Assert.Contains("GET /api/pending/count", WithoutShape(document));
+    }
+
+    /// <summary>Write routes (POST, PUT, PATCH) that read no body, each with the reason; every other one describes its body.</summary>
+    private static readonly Dictionary<string, string> WithoutRequestBody = new()
+    {
+        ["POST /logout"] = "ends the caller's session (the cookie), reads no body",
+        ["POST /setrole/{role}"] = "a removed legacy route that only answers 403",
+        ["POST /api/realtime/token"] = "POST is GET's alias for the predecessor's tools; the token is for the caller's session",
+        ["POST /api/chat/{userId}/read"] = "marks the dialog read by the signed-in admin; the dialog is the path's",
+        ["POST /api/pending/clear"] = "clears every pending request (the editor's zones), reads no body",
+        ["POST /api/offline/geocode:delete"] = "deletes the uploaded offline geocoding file, reads no body",
+        ["POST /api/duty/admin/breaks/{breakId}/approve"] = "approves the break of the path's id, reads no body",
+        ["POST /api/duty/admin/breaks/{breakId}/end"] = "ends the break of the path's id, reads no body",
+        ["POST /api/duty/admin/sos/{sosId}/ack"] = "acknowledges the SOS of the path's id, reads no body",
+        ["POST /api/duty/admin/sos/{sosId}/close"] = "closes the SOS of the path's id, reads no body",
+        ["POST /api/tracker/admin/alerts/{alertId}/ack"] = "acknowledges the alert of the path's id, reads no body",
+        ["POST /api/tracker/admin/alerts/{alertId}/close"] = "closes the alert of the path's id, reads no body",
+        ["POST /api/tracker/admin/device/{id}/revoke"] = "revokes the device of the path's id, reads no body",
+        ["POST /api/tracker/admin/device/{id}/restore"] = "restores the device of the path's id, reads no body",
+        ["POST /api/tracker/admin/device/{id}/rotate"] = "issues a new token for the device of the path's id, reads no body",
+    };
+
+    [Fact]
+    public async Task Every_write_route_describes_its_request_body()
+    {
+        var document = await DocumentAsync();
+
+        var missing = WithoutBody(document);
+
+        var unexplained = missing.Where(route => !WithoutRequestBody.ContainsKey(route)).Order().ToList();
+        var stale = WithoutRequestBody.Keys.Where(route => !missing.Contains(route)).Order().ToList();
+        Assert.True(unexplained.Count == 0, $"{unexplained.Count} write routes describe no request body:\n{string.Join('\n', unexplained)}");
+        Assert.True(stale.Count == 0, $"allowed without a body but described (or gone): {string.Join(", ", stale)}");
+
+        // A file upload is a multipart form with a binary part; a field the handler reads as optional is not required.
+        var import = document["paths"]!["/api/import"]!["post"]!["requestBody"]!["content"]!.AsObject();
+        Assert.Equal(["multipart/form-data"], import.Select(c => c.Key));
+        Assert.Equal("binary", import["multipart/form-data"]!["schema"]!["properties"]!["file"]!["format"]!.GetValue<string>());
+        var address = document["paths"]!["/api/addresses"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal(["lat", "lon", "name"], address["required"]!.AsArray().Select(r => r!.GetValue<string>()).Order());
+    }
+
+    [Fact]
+    public async Task The_request_body_check_catches_a_write_route_without_one()
+    {
+        var document = await DocumentAsync();
+        ((JsonObject)document["paths"]!["/api/tracker/pair"]!["post"]!).Remove("requestBody");
+
+        Assert.Contains("POST /api/tracker/pair", WithoutBody(document));
+    }
+
+    /// <summary>POST, PUT and PATCH operations without a request body that has content.</summary>
+    private static HashSet<string> WithoutBody(JsonNode document)
+    {
+        var missing = new HashSet<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject().Where(o => o.Key is "post" or "put" or "patch"))
+            {
+                if (operation?["requestBody"]?["content"] is not JsonObject { Count: > 0 })
+                {
+                    missing.Add($"{method.ToUpperInvariant()} {path}");
+                }
+            }
+        }
+
+        return missing;
     }
 
     [Fact]
@@ -286,14 +344,32 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
 
         // Duty: a bot starts a shift (then again: already active) and checks in; the dashboard shows the unit.
         var officer = new { user_id = userId, unit_label = "docs", lat = 53.9, lon = 27.56 };
+        var shift = await CheckAsync(document, bot, "/api/duty/bot/shift/start", "/api/duty/bot/shift/start", "post", 200, problems, officer);
         await CheckAsync(document, bot, "/api/duty/bot/shift/start", "/api/duty/bot/shift/start", "post", 200, problems, officer);
-        await CheckAsync(document, bot, "/api/duty/bot/shift/start", "/api/duty/bot/shift/start", "post", 200, problems, officer);
+        var shiftId = shift?["shift_id"]?.GetValue<int>();
         await CheckAsync(document, bot, "/api/duty/bot/checkin", "/api/duty/bot/checkin", "post", 200, problems, officer);
         await CheckAsync(document, admin.Http, "/api/duty/admin/dashboard", "/api/duty/admin/dashboard", "get", 200, problems);
         await CheckAsync(document, admin.Http, "/api/duty/admin/sos/active", "/api/duty/admin/sos/active", "get", 200, problems);
         await CheckAsync(document, bot, "/api/duty/notify_targets", "/api/duty/notify_targets", "get", 200, problems);
+
+        // Duty: a live location, an SOS from it, the session's stop (and again: none open), its track, the shift's detail.
+        var live = new { user_id = userId, lat = 53.91, lon = 27.57, accuracy_m = 12.5, message_id = 4242, is_live = true };
+        var located = await CheckAsync(document, bot, "/api/duty/bot/live_location", "/api/duty/bot/live_location", "post", 200, problems, live);
+        var liveSession = located?["session_id"]?.GetValue<long>();
+        await CheckAsync(document, bot, "/api/duty/bot/sos/last", "/api/duty/bot/sos/last", "post", 200, problems, new { user_id = userId, note = "docs" });
+        await CheckAsync(document, admin.Http, $"/api/duty/admin/shift/{shiftId}/detail", "/api/duty/admin/shift/{shiftId}/detail", "get", 200, problems);
+        await CheckAsync(document, bot, "/api/duty/bot/tracking/stop", "/api/duty/bot/tracking/stop", "post", 200, problems, new { user_id = userId, session_id = liveSession });
+        await CheckAsync(document, bot, "/api/duty/bot/tracking/stop", "/api/duty/bot/tracking/stop", "post", 200, problems, new { user_id = userId });
+        await CheckAsync(document, admin.Http, $"/api/duty/admin/tracking/{liveSession}", "/api/duty/admin/tracking/{sessionId}", "get", 200, problems);
         await CheckAsync(document, bot, "/api/duty/bot/shift/end", "/api/duty/bot/shift/end", "post", 200, problems, officer);
         await CheckAsync(document, bot, "/api/duty/bot/shift/end", "/api/duty/bot/shift/end", "post", 200, problems, officer);
+        await CheckAsync(document, admin.Http, $"/api/duty/admin/shift/{shiftId}/detail", "/api/duty/admin/shift/{shiftId}/detail", "get", 200, problems);
+
+        // Tracker retention (superadmin): the settings, a dry run (deletes nothing) and the last run before and after.
+        await CheckAsync(document, admin.Http, "/api/admin/retention/preview", "/api/admin/retention/preview", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/admin/retention/last", "/api/admin/retention/last", "get", 200, problems);
+        await CheckAsync(document, admin.Http, "/api/admin/retention/run", "/api/admin/retention/run", "post", 200, problems, new { dry_run = true });
+        await CheckAsync(document, admin.Http, "/api/admin/retention/last", "/api/admin/retention/last", "get", 200, problems);
 
         // Tracker: a pair code, pairing, a session with points, its stop (and again: none active), the admin's views.
         var issued = await CheckAsync(document, admin.Http, "/api/tracker/admin/pair-code", "/api/tracker/admin/pair-code", "post", 200, problems, new { label = "docs" });
@@ -336,6 +412,10 @@ public sealed class ApiDocsTests(MapTestContext map) : IClassFixture<MapTestCont
         await CheckAsync(document, admin.Http, "/api/chat2/templates", "/api/chat2/templates", "get", 200, problems);
         await CheckAsync(document, phone, "/api/chat2/read", "/api/chat2/read", "post", 200, problems, new { channel_id = channelId, last_read_message_id = sent?["id"]?.GetValue<string>() });
         await CheckAsync(document, admin.Http, "/api/chat2/metrics", "/api/chat2/metrics", "get", 200, problems);
+        var pushToken = new { token = $"docs-{userId}-{Guid.NewGuid():N}" };
+        await CheckAsync(document, phone, "/api/chat2/push/register", "/api/chat2/push/register", "post", 201, problems, pushToken);
+        await CheckAsync(document, admin.Http, "/api/chat2/push/register", "/api/chat2/push/register", "post", 200, problems, pushToken);
+        await CheckAsync(document, admin.Http, "/api/chat2/push/test", "/api/chat2/push/test", "post", 200, problems, pushToken);
 
         // The host: the realtime token and stats.
         await CheckAsync(document, admin.Http, "/api/realtime/token", "/api/realtime/token", "get", 200, problems);

@@ -43,17 +43,45 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
         {
             // The body is described here only, not with .Accepts<T>(): that would make routing answer 415 to legacy
             // clients that send JSON under no or another content type (decision 0090).
+            var schema = await context.GetOrCreateSchemaAsync(body.BodyType, null, cancellationToken);
+            if (schema is OpenApiSchema { Required: { Count: > 0 } required, Properties: { } properties })
+            {
+                // The generator lists every record parameter as required; a request field the handler reads as
+                // optional (a nullable parameter) may be left out.
+                foreach (var name in required.Where(name => properties.TryGetValue(name, out var property) && AdmitsNull(property)).ToList())
+                {
+                    required.Remove(name);
+                }
+            }
+
+            var content = new Dictionary<string, OpenApiMediaType>();
+            if (body.Json)
+            {
+                content["application/json"] = new() { Schema = schema };
+            }
+
+            if (body.Form)
+            {
+                content["multipart/form-data"] = new() { Schema = schema };
+                if (body.Json)
+                {
+                    content["application/x-www-form-urlencoded"] = new() { Schema = schema };
+                }
+            }
+
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = body.Required,
-                Description = "JSON; read whatever the Content-Type header says (legacy clients send none or text/plain).",
-                Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.BodyType, null, cancellationToken) },
-                },
+                Description = body.Form
+                    ? body.Json ? "Form fields (multipart with files, or url-encoded), or the same fields as JSON." : "A multipart form."
+                    : "JSON; read whatever the Content-Type header says (legacy clients send none or text/plain).",
+                Content = content,
             };
         }
     }
+
+    private static bool AdmitsNull(IOpenApiSchema schema) =>
+        (schema.Type is { } type && type.HasFlag(JsonSchemaType.Null)) || schema.OneOf?.Any(AdmitsNull) == true || schema.AnyOf?.Any(AdmitsNull) == true;
 
     /// <summary>
     /// The page of a declared list (<see cref="Page{T}"/>), its items by the list's own reference: a schema made by the

@@ -63,3 +63,6 @@ internal sealed class UserIdRouteConstraint : IRouteConstraint
     public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
         values.TryGetValue(routeKey, out var value) && value is string id && !Reserved.Contains(id);
 }
+
+/// <summary>The dialog's read cursor (a message id, number or digit string) up to which the admin's messages were delivered or seen.</summary>
+internal sealed record ReadCursorBody(int? Cursor);

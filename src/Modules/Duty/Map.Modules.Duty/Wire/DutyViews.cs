@@ -98,18 +98,15 @@ internal static class DutyEvents
 /// <summary>A tracking session on the Duty wire (duty spec §2.3), with its snapshot's path once one was written.</summary>
 internal static class SessionWire
 {
-    public static object From(SessionInfo s, TrackSnapshots snapshots) => new
-    {
-        id = s.Id,
-        user_id = s.UserId,
-        shift_id = s.ShiftId,
-        message_id = s.MessageId,
-        source = s.Source,
-        started_at = s.StartedAt,
-        ended_at = s.EndedAt,
-        is_active = s.EndedAt is null,
-        last = new { lat = s.LastLat, lon = s.LastLon, ts = s.LastAt },
-        snapshot_path = s.EndedAt is null ? null : snapshots.StoredPathOf(s.Id),
-        summary = Payloads.Parse(s.SummaryJson),
-    };
+    public static DutySessionView From(SessionInfo s, TrackSnapshots snapshots) => new(
+        s.Id, s.UserId, s.ShiftId, s.MessageId, s.Source, s.StartedAt, s.EndedAt, IsActive: s.EndedAt is null,
+        new SessionLastView(s.LastLat, s.LastLon, s.LastAt), s.EndedAt is null ? null : snapshots.StoredPathOf(s.Id), Payloads.Parse(s.SummaryJson));
 }
+
+/// <summary>A tracking session on the Duty wire: its last position, its snapshot's stored path and its stop summary (<c>{}</c> until stopped).</summary>
+internal sealed record DutySessionView(
+    long Id, string UserId, int? ShiftId, int? MessageId, string Source, DateTime StartedAt, DateTime? EndedAt, bool IsActive,
+    SessionLastView Last, string? SnapshotPath, JsonElement Summary);
+
+/// <summary>The last position of a session (all null before its first point).</summary>
+internal sealed record SessionLastView(double? Lat, double? Lon, DateTime? Ts);

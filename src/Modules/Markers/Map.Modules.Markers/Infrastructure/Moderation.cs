@@ -49,3 +49,6 @@ internal static class Moderation
         await events.PublishAsync(new MarkerRejected(marker.Id, marker.ZoneId), CancellationToken.None);
     }
 }
+
+/// <summary>Approve or reject: the moderator's reason, kept in the audit log.</summary>
+internal sealed record ModerationReasonBody(string? Reason);

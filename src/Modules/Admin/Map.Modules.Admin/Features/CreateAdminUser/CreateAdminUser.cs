@@ -30,7 +30,8 @@ internal sealed class CreateAdminUserEndpoint : ICarterModule
                 return Results.Json(created, statusCode: StatusCodes.Status201Created);
             })
             .RequireAuthorization(MapPolicies.Superadmin)
-            .Produces<AdminUserJson>(StatusCodes.Status201Created);
+            .Produces<AdminUserJson>(StatusCodes.Status201Created)
+            .WithRequestBody<NewAdminUserBody>();
 }
 
 /// <summary>Zone ids are kept as given: zones belong to Markers, which unlinks a deleted zone through <see cref="IAdminDirectory.UnlinkZoneAsync"/>.</summary>
@@ -82,3 +83,6 @@ internal sealed class CreateAdminUserHandler(AdminDbContext db, AdminPasswordHas
         return AdminUserJson.From(user);
     }
 }
+
+/// <summary>A new admin (strict JSON: other fields are refused): role viewer, editor (default) or superadmin; zone ids.</summary>
+internal sealed record NewAdminUserBody(string Username, string Password, string? Role, IReadOnlyList<int>? Zones);

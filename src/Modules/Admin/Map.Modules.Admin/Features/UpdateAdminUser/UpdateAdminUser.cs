@@ -22,8 +22,8 @@ internal sealed class UpdateAdminUserEndpoint : ICarterModule
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin).Produces<AdminUserJson>();
-        app.MapPatch("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin).Produces<AdminUserJson>();
+        app.MapPut("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin).Produces<AdminUserJson>().WithRequestBody<AdminUserChangeBody>();
+        app.MapPatch("/api/admin/users/{id:int}", HandleAsync).RequireAuthorization(MapPolicies.Superadmin).Produces<AdminUserJson>().WithRequestBody<AdminUserChangeBody>();
     }
 
     private static async Task<IResult> HandleAsync(int id, HttpContext context, ISender sender, CancellationToken cancellationToken)
@@ -149,3 +149,6 @@ internal sealed class UpdateAdminUserHandler(AdminDbContext db, AdminPasswordHas
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The fields to change (strict JSON: other fields are refused; absent: kept).</summary>
+internal sealed record AdminUserChangeBody(string? Role, bool? IsActive, string? Password, IReadOnlyList<int>? Zones);

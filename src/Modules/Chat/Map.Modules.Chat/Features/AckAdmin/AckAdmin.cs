@@ -23,7 +23,7 @@ internal sealed class AckAdminEndpoint : ICarterModule
             return Results.Json(await sender.Send(new AckAdminCommand(userId, ChatRoutes.ReadCursor(body)), cancellationToken));
         })
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery().Produces<DialogView>();
+        .AllowApiKeyInQuery().Produces<DialogView>().WithRequestBody<ReadCursorBody>(required: false);
 }
 
 internal sealed record AckAdminCommand(string UserId, int? Cursor) : ICommand<DialogView>;

@@ -25,14 +25,15 @@ internal sealed class Chat2AdminEndpoints : ICarterModule
             var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
             var (id, created) = await sender.Send(new RegisterPushTokenCommand(caller, body.Text("token")?.Trim() ?? ""), cancellationToken);
             return Results.Json(new { status = created ? "registered" : "updated", id }, statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
-        }).AdminOrDevice();
+        }).AdminOrDevice()
+            .Produces<Wire.Chat2PushRegisteredJson>().Produces<Wire.Chat2PushRegisteredJson>(StatusCodes.Status201Created).WithRequestBody<Wire.Chat2PushTokenBody>();
 
         app.MapPost(Chat2Http.Prefix + "/push/test", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
             var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
             var sent = await sender.Send(new TestPushCommand(body.Text("token")?.Trim() is { Length: > 0 } token ? token : null), cancellationToken);
             return Results.Json(new { sent });
-        }).RequireAuthorization(MapPolicies.Superadmin);
+        }).RequireAuthorization(MapPolicies.Superadmin).Produces<Wire.Chat2PushTestJson>().WithRequestBody<Wire.Chat2PushTestBody>(required: false);
     }
 }
 

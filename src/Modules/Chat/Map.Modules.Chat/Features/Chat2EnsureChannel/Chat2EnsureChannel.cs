@@ -28,7 +28,7 @@ internal sealed class Chat2ChannelEndpoints : ICarterModule
             var c = result.Channel;
             return Results.Json(new { id = c.Id, type = c.Type, shift_id = c.ShiftId, marker_id = c.MarkerId }, statusCode: result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }).RequireAuthorization(MapPolicies.Editor)
-            .Produces<Wire.Chat2ChannelCreatedJson>().Produces<Wire.Chat2ChannelCreatedJson>(StatusCodes.Status201Created);
+            .Produces<Wire.Chat2ChannelCreatedJson>().Produces<Wire.Chat2ChannelCreatedJson>(StatusCodes.Status201Created).WithRequestBody<Wire.Chat2CreateChannelBody>();
 
         app.MapPost(Chat2Http.Prefix + "/ensure_shift_channel", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -41,7 +41,7 @@ internal sealed class Chat2ChannelEndpoints : ICarterModule
             var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
             var result = await sender.Send(new EnsureChannelCommand(caller, ChannelTypes.Shift, IdOf(body, "shift_id"), null, null, Members(body)) { DeviceUserId = deviceUserId }, cancellationToken);
             return Results.Json(new { id = result.Channel.Id, created = result.Created });
-        }).AdminOrDevice().Produces<Wire.Chat2ShiftChannelJson>();
+        }).AdminOrDevice().Produces<Wire.Chat2ShiftChannelJson>().WithRequestBody<Wire.Chat2ShiftChannelBody>();
 
         app.MapPost(Chat2Http.Prefix + "/ensure_incident_channel", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -49,7 +49,7 @@ internal sealed class Chat2ChannelEndpoints : ICarterModule
             var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
             var result = await sender.Send(new EnsureChannelCommand(caller, ChannelTypes.Incident, null, IdOf(body, "marker_id"), null, Members(body)), cancellationToken);
             return Results.Json(new { id = result.Channel.Id, type = result.Channel.Type, marker_id = result.Channel.MarkerId });
-        }).RequireAuthorization(MapPolicies.Viewer).Produces<Wire.Chat2IncidentChannelJson>();
+        }).RequireAuthorization(MapPolicies.Viewer).Produces<Wire.Chat2IncidentChannelJson>().WithRequestBody<Wire.Chat2IncidentChannelBody>();
 
         app.MapPost(Chat2Http.Prefix + "/ensure_dm_channel", async (HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {
@@ -59,7 +59,7 @@ internal sealed class Chat2ChannelEndpoints : ICarterModule
             var result = await sender.Send(new EnsureChannelCommand(caller, ChannelTypes.Dm, null, null, device, []), cancellationToken);
             return Results.Json(new { id = result.Channel.Id, type = result.Channel.Type }, statusCode: result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }).RequireAuthorization(MapPolicies.Editor)
-            .Produces<Wire.Chat2DmChannelJson>().Produces<Wire.Chat2DmChannelJson>(StatusCodes.Status201Created);
+            .Produces<Wire.Chat2DmChannelJson>().Produces<Wire.Chat2DmChannelJson>(StatusCodes.Status201Created).WithRequestBody<Wire.Chat2DmChannelBody>();
     }
 
     /// <summary>An id as given: a JSON number or a numeric string; anything else is kept as text for the validator.</summary>

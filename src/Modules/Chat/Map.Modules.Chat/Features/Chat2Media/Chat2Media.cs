@@ -29,7 +29,7 @@ internal sealed class Chat2MediaEndpoints : ICarterModule
                     body.Text("text")?.Trim() is { Length: > 0 } caption ? caption : null, body.Text("client_msg_id")?.Trim()),
                 cancellationToken);
             return Chat2Http.Result(context, posted);
-        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created);
+        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created).WithFormBody<Wire.Chat2UploadBody>();
 
         app.MapGet(Chat2Http.Prefix + "/media/{messageId}", async (string messageId, HttpContext context, ISender sender, CancellationToken cancellationToken) =>
         {

@@ -29,7 +29,7 @@ internal sealed class Chat2PurgeEndpoint : ICarterModule
             return result.DryRun
                 ? Results.Json(new { would_delete = result.Outcome.Messages })
                 : Results.Json(new { deleted_messages = result.Outcome.Messages, deleted_files = result.Outcome.Files });
-        }).RequireAuthorization(MapPolicies.Superadmin).Produces<Wire.Chat2PurgeJson>();
+        }).RequireAuthorization(MapPolicies.Superadmin).Produces<Wire.Chat2PurgeJson>().WithRequestBody<Wire.Chat2PurgeBody>(required: false);
 }
 
 internal sealed record Chat2PurgeCommand(int? Days, bool DryRun) : ICommand<Chat2PurgeResult>;

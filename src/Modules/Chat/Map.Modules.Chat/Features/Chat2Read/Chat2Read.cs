@@ -19,7 +19,7 @@ internal sealed class Chat2ReadEndpoint : ICarterModule
             var body = await RequestBody.ReadAsync(context.Request, Chat2Http.Json, cancellationToken);
             await sender.Send(new Chat2MarkReadCommand(caller, body.Text("channel_id")?.Trim(), body.Text("last_read_message_id")?.Trim()), cancellationToken);
             return Results.Json(new { status = "ok" });
-        }).AdminOrDevice().Produces<StatusOk>();
+        }).AdminOrDevice().Produces<StatusOk>().WithRequestBody<Wire.Chat2ReadBody>();
 }
 
 internal sealed record Chat2MarkReadCommand(Chat2Caller Caller, string? ChannelId, string? MessageId) : ICommand;

@@ -21,7 +21,7 @@ internal sealed class Chat2ReceiptEndpoint : ICarterModule
             return Results.Json(await sender.Send(
                 new Chat2ReceiptCommand(caller, body.Text("channel_id")?.Trim(), body.Text("message_id")?.Trim(), body.Text("type")?.Trim()),
                 cancellationToken));
-        }).AdminOrDevice().Produces<ReceiptView>();
+        }).AdminOrDevice().Produces<ReceiptView>().WithRequestBody<Wire.Chat2ReceiptBody>();
 }
 
 internal sealed record Chat2ReceiptCommand(Chat2Caller Caller, string? ChannelId, string? MessageId, string? Type) : ICommand<ReceiptView>;

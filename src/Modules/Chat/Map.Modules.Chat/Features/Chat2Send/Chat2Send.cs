@@ -20,7 +20,7 @@ internal sealed class Chat2SendEndpoint : ICarterModule
                 new Chat2SendCommand(caller, body.Text("channel_id")?.Trim(), body.String("text")?.Trim() ?? "", body.Text("kind")?.Trim() ?? MessageKinds.Text, body.Text("client_msg_id")?.Trim()),
                 cancellationToken);
             return Chat2Http.Result(context, posted);
-        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created);
+        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created).WithRequestBody<Wire.Chat2SendBody>();
 }
 
 internal sealed record Chat2SendCommand(Chat2Caller Caller, string? ChannelId, string Text, string Kind, string? ClientMsgId) : ICommand<Posted2>;

@@ -29,7 +29,7 @@ internal sealed class Chat2TemplatesEndpoints : ICarterModule
                 new Chat2SendTemplateCommand(caller, body.Text("channel_id")?.Trim(), body.Text("template_id")?.Trim(), body.Text("client_msg_id")?.Trim()),
                 cancellationToken);
             return Chat2Http.Result(context, posted);
-        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created);
+        }).AdminOrDevice().Produces<Msg2>().Produces<Msg2>(StatusCodes.Status201Created).WithRequestBody<Wire.Chat2SendTemplateBody>();
     }
 }
 

@@ -20,7 +20,7 @@ internal sealed class SeenAdminEndpoint : ICarterModule
             return Results.Json(await sender.Send(new SeenAdminCommand(userId, ChatRoutes.ReadCursor(body)), cancellationToken));
         })
         .RequireAuthorization(MapPolicies.Bot)
-        .AllowApiKeyInQuery().Produces<DialogView>();
+        .AllowApiKeyInQuery().Produces<DialogView>().WithRequestBody<ReadCursorBody>(required: false);
 }
 
 internal sealed record SeenAdminCommand(string UserId, int? Cursor) : ICommand<DialogView>;

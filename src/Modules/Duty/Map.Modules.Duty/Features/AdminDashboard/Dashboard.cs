@@ -25,7 +25,9 @@ internal sealed class DashboardEndpoints : ICarterModule
 
         app.MapGet("/api/duty/admin/shift/{shiftId:int}/detail", async (int shiftId, int? limit, [FromQuery(Name = "before_id")] long? beforeId, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new ShiftDetailQuery(shiftId, Math.Clamp(limit ?? 200, 1, 500), beforeId), ct)))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<ShiftDetailJson>()
+            .WithErrorStatuses(StatusCodes.Status404NotFound);
     }
 }
 
@@ -78,13 +80,13 @@ internal static class Units
     }
 }
 
-internal sealed record ShiftDetailQuery(int ShiftId, int Limit, long? BeforeId) : IQuery<object>;
+internal sealed record ShiftDetailQuery(int ShiftId, int Limit, long? BeforeId) : IQuery<ShiftDetailJson>;
 
-internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking, DutyOptions options, TrackSnapshots snapshots, TimeProvider clock) : IQueryHandler<ShiftDetailQuery, object>
+internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking, DutyOptions options, TrackSnapshots snapshots, TimeProvider clock) : IQueryHandler<ShiftDetailQuery, ShiftDetailJson>
 {
     public const int SessionLimit = 15;
 
-    public async ValueTask<object> Handle(ShiftDetailQuery query, CancellationToken cancellationToken)
+    public async ValueTask<ShiftDetailJson> Handle(ShiftDetailQuery query, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var shift = await db.Shifts.AsNoTracking().FirstOrDefaultAsync(s => s.Id == query.ShiftId, cancellationToken) ?? throw DomainException.NotFound();
@@ -114,24 +116,32 @@ internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking
         var sosActive = await userSos.FirstOrDefaultAsync(s => s.Status == SosAlert.Open || s.Status == SosAlert.Acked, cancellationToken);
         var sosLast = await userSos.FirstOrDefaultAsync(cancellationToken);
         var activeSession = tracked?.OpenSession;
-        return new
-        {
-            shift = ShiftView.From(shift),
-            last = last is null ? null : last with { SessionId = null },
-            last_session_id = last?.SessionId,
-            last_age_sec = last?.Ts is { } ts ? (long?)(now - ts).TotalSeconds : null,
-            tracking_active = activeSession is not null,
-            active_session = activeSession is null ? null : SessionWire.From(activeSession, snapshots),
-            sessions = sessions.Select(s => SessionWire.From(s, snapshots)),
-            events = events.Select(EventView.From),
-            events_next_before_id = events.Count == query.Limit ? events[^1].Id : (long?)null,
-            @break = unit.Break,
-            health = unit.Health,
-            health_age_sec = unit.HealthAgeSec,
-            device_status = unit.DeviceStatus,
-            kpi_5m = unit.Kpi5m,
-            sos_active = sosActive?.ToData(),
-            sos_last = sosLast?.ToData(),
-        };
+        return new ShiftDetailJson(
+            ShiftView.From(shift),
+            last is null ? null : last with { SessionId = null },
+            last?.SessionId,
+            last?.Ts is { } ts ? (long?)(now - ts).TotalSeconds : null,
+            TrackingActive: activeSession is not null,
+            activeSession is null ? null : SessionWire.From(activeSession, snapshots),
+            [.. sessions.Select(s => SessionWire.From(s, snapshots))],
+            [.. events.Select(EventView.From)],
+            events.Count == query.Limit ? events[^1].Id : null,
+            unit.Break,
+            unit.Health,
+            unit.HealthAgeSec,
+            unit.DeviceStatus,
+            unit.Kpi5m,
+            sosActive?.ToData(),
+            sosLast?.ToData());
     }
 }
+
+/// <summary>
+/// The answer of the shift detail (duty spec §3.3): the shift, its last position (the session's id beside it), its
+/// sessions and journal page (<c>events_next_before_id</c> for the next one), and the unit's live status while active.
+/// </summary>
+internal sealed record ShiftDetailJson(
+    ShiftView Shift, LastView? Last, long? LastSessionId, long? LastAgeSec, bool TrackingActive, DutySessionView? ActiveSession,
+    IReadOnlyList<DutySessionView> Sessions, IReadOnlyList<EventView> Events, long? EventsNextBeforeId, BreakView? Break,
+    DeviceHealthData? Health, long? HealthAgeSec, DeviceStatusView DeviceStatus,
+    [property: System.Text.Json.Serialization.JsonPropertyName("kpi_5m")] KpiView? Kpi5m, SosAlertData? SosActive, SosAlertData? SosLast);

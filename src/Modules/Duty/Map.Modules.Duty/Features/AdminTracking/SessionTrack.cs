@@ -16,46 +16,34 @@ internal sealed class SessionTrackEndpoint : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapGet("/api/duty/admin/tracking/{sessionId:long}", async (long sessionId, ISender sender, CancellationToken ct) =>
             Results.Json(await sender.Send(new SessionTrackQuery(sessionId), ct)))
-            .RequireAuthorization(MapPolicies.Viewer);
+            .RequireAuthorization(MapPolicies.Viewer)
+            .Produces<SessionTrackJson>()
+            .WithErrorStatuses(StatusCodes.Status404NotFound);
 }
 
-internal sealed record SessionTrackQuery(long SessionId) : IQuery<object>;
+internal sealed record SessionTrackQuery(long SessionId) : IQuery<SessionTrackJson>;
 
-internal sealed class SessionTrackHandler(IBotTracking tracking, TrackSnapshots snapshots) : IQueryHandler<SessionTrackQuery, object>
+internal sealed class SessionTrackHandler(IBotTracking tracking, TrackSnapshots snapshots) : IQueryHandler<SessionTrackQuery, SessionTrackJson>
 {
     public const int MaxPoints = 5000;
 
-    public async ValueTask<object> Handle(SessionTrackQuery query, CancellationToken cancellationToken)
+    public async ValueTask<SessionTrackJson> Handle(SessionTrackQuery query, CancellationToken cancellationToken)
     {
         var track = await tracking.GetSessionTrackAsync(query.SessionId, MaxPoints, cancellationToken) ?? throw DomainException.NotFound();
-        return new
-        {
-            session = SessionWire.From(track.Session, snapshots),
-            points = track.Points.Select(p => new
-            {
-                id = p.Id,
-                session_id = track.Session.Id,
-                user_id = track.Session.UserId,
-                ts = p.Ts,
-                lat = p.Lat,
-                lon = p.Lon,
-                accuracy_m = p.AccuracyM,
-                kind = p.Kind,
-            }),
-            points_truncated = track.PointsTruncated,
-            stops = track.Stops.Select(s => new
-            {
-                id = s.Id,
-                session_id = s.SessionId,
-                start_ts = s.StartTs,
-                end_ts = s.EndTs,
-                center_lat = s.CenterLat,
-                center_lon = s.CenterLon,
-                duration_sec = s.DurationSec,
-                radius_m = s.RadiusM,
-                points_count = s.PointsCount,
-            }),
-            snapshot_url = track.Session.EndedAt is null ? null : snapshots.UrlOf(track.Session.Id),
-        };
+        return new SessionTrackJson(
+            SessionWire.From(track.Session, snapshots),
+            [.. track.Points.Select(p => new SessionPointJson(p.Id, track.Session.Id, track.Session.UserId, p.Ts, p.Lat, p.Lon, p.AccuracyM, p.Kind))],
+            track.PointsTruncated,
+            [.. track.Stops.Select(s => new SessionStopJson(s.Id, s.SessionId, s.StartTs, s.EndTs, s.CenterLat, s.CenterLon, s.DurationSec, s.RadiusM, s.PointsCount))],
+            track.Session.EndedAt is null ? null : snapshots.UrlOf(track.Session.Id));
     }
 }
+
+/// <summary>The answer: the session, its points (oldest first, bounded), its stored stops and its snapshot once stopped.</summary>
+internal sealed record SessionTrackJson(DutySessionView Session, IReadOnlyList<SessionPointJson> Points, bool PointsTruncated, IReadOnlyList<SessionStopJson> Stops, string? SnapshotUrl);
+
+/// <summary>One point of the session.</summary>
+internal sealed record SessionPointJson(long Id, long SessionId, string UserId, DateTime Ts, double Lat, double Lon, double? AccuracyM, string Kind);
+
+/// <summary>One stop stored when the session was stopped.</summary>
+internal sealed record SessionStopJson(long Id, long SessionId, DateTime StartTs, DateTime EndTs, double CenterLat, double CenterLon, int DurationSec, int RadiusM, int PointsCount);

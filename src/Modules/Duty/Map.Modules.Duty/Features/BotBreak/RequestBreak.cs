@@ -19,7 +19,7 @@ internal sealed class RequestBreakEndpoint : ICarterModule
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.BreakRequest, ct);
             return refused ?? Results.Json(await sender.Send(
                 new RequestBreakCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body), IntegerInput.Read(body, "duration_min", truncate: true)), ct));
-        }).BotOnly().Produces<BreakRequestedJson>();
+        }).BotOnly().Produces<BreakRequestedJson>().WithRequestBody<BreakRequestBody>();
 }
 
 internal sealed record RequestBreakCommand(string? UserId, string? UnitLabel, IntegerInput DurationMin) : ICommand<BreakRequestedJson>;
@@ -61,3 +61,6 @@ internal sealed class RequestBreakHandler(DutyDbContext db, AutoShift autoShift,
         return new BreakRequestedJson(Ok: true, request.Id);
     }
 }
+
+/// <summary>The officer asking for a break: minutes (0 or absent: 30; clamped to 5..180).</summary>
+internal sealed record BreakRequestBody(string UserId, string? UnitLabel, int? DurationMin);

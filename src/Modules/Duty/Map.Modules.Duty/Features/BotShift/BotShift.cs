@@ -31,13 +31,13 @@ internal sealed class BotShiftEndpoints : ICarterModule
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.ShiftEnd, ct);
             return refused ?? Results.Json(await sender.Send(
                 new EndShiftCommand(DutyBot.UserId(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon")), ct));
-        }).BotOnly().Produces<ShiftEndedJson>();
+        }).BotOnly().Produces<ShiftEndedJson>().WithRequestBody<ShiftEndBody>();
 
         app.MapPost(DutyBot.Prefix + "/shift/set_unit", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.SetUnit, ct);
             return refused ?? Results.Json(await sender.Send(new SetUnitCommand(DutyBot.UserId(body), DutyBot.UnitLabel(body)), ct));
-        }).BotOnly().Produces<UnitSetJson>();
+        }).BotOnly().Produces<UnitSetJson>().WithRequestBody<SetUnitBody>();
     }
 }
 
@@ -170,3 +170,9 @@ internal sealed class SetUnitHandler(DutyDbContext db, AutoShift autoShift, Time
 
 /// <summary>The officer starting a shift: Telegram id, unit and, optionally, where.</summary>
 internal sealed record ShiftStartBody(string UserId, string? UnitLabel, double? Lat, double? Lon);
+
+/// <summary>The officer ending the shift and, optionally, where.</summary>
+internal sealed record ShiftEndBody(string UserId, double? Lat, double? Lon);
+
+/// <summary>The officer and the unit to set on the active shift (started when there is none).</summary>
+internal sealed record SetUnitBody(string UserId, string UnitLabel);

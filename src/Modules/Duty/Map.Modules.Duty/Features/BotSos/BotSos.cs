@@ -23,7 +23,7 @@ internal sealed class BotSosEndpoints : ICarterModule
             return refused ?? Results.Json(await sender.Send(new RaiseBotSosCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), body.Text("note"), IntegerInput.Read(body, "session_id")), ct));
-        }).BotOnly().Produces<SosRaisedJson>();
+        }).BotOnly().Produces<SosRaisedJson>().WithRequestBody<BotSosBody>();
 
         app.MapPost(DutyBot.Prefix + "/sos/last", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
@@ -37,7 +37,7 @@ internal sealed class BotSosEndpoints : ICarterModule
             return result is null
                 ? Results.Json(new { error = "no_last_location", need_location = true }, statusCode: StatusCodes.Status409Conflict)
                 : Results.Json(result);
-        }).BotOnly();
+        }).BotOnly().Produces<SosFromLastJson>().WithErrorStatuses(StatusCodes.Status409Conflict).WithRequestBody<SosLastBody>();
     }
 }
 
@@ -72,16 +72,16 @@ internal sealed class RaiseBotSosHandler(DutySos sos) : ICommandHandler<RaiseBot
 }
 
 /// <summary>Null when nothing is known of the user's position.</summary>
-internal sealed record RaiseSosFromLastCommand(string? UserId, string? UnitLabel, string? Note) : ICommand<object?>;
+internal sealed record RaiseSosFromLastCommand(string? UserId, string? UnitLabel, string? Note) : ICommand<SosFromLastJson?>;
 
 internal sealed class RaiseSosFromLastValidator : AbstractValidator<RaiseSosFromLastCommand>
 {
     public RaiseSosFromLastValidator() => RuleFor(c => c.UserId).DutyUserId();
 }
 
-internal sealed class RaiseSosFromLastHandler(IBotTracking tracking, DutySos sos) : ICommandHandler<RaiseSosFromLastCommand, object?>
+internal sealed class RaiseSosFromLastHandler(IBotTracking tracking, DutySos sos) : ICommandHandler<RaiseSosFromLastCommand, SosFromLastJson?>
 {
-    public async ValueTask<object?> Handle(RaiseSosFromLastCommand command, CancellationToken cancellationToken)
+    public async ValueTask<SosFromLastJson?> Handle(RaiseSosFromLastCommand command, CancellationToken cancellationToken)
     {
         var last = await tracking.GetLastLocationAsync(command.UserId!, cancellationToken);
         if (last is null)
@@ -91,12 +91,18 @@ internal sealed class RaiseSosFromLastHandler(IBotTracking tracking, DutySos sos
 
         var request = new RaiseSosRequest(command.UserId!, command.UnitLabel, last.SessionId, last.Lat, last.Lon, last.AccuracyM, command.Note);
         var (data, _) = await sos.RaiseAsync(request, new Dictionary<string, object?> { ["source"] = "last" }, cancellationToken);
-        return new
-        {
-            ok = true,
-            sos_id = data.Id,
-            used_last = true,
-            last = new { lat = last.Lat, lon = last.Lon, accuracy_m = last.AccuracyM, ts = last.Ts, session_id = last.SessionId },
-        };
+        return new SosFromLastJson(Ok: true, data.Id, UsedLast: true, new SosLastLocationJson(last.Lat, last.Lon, last.AccuracyM, last.Ts, last.SessionId));
     }
 }
+
+/// <summary>An SOS with a position (numbers), the officer's unit, a note and the live session it belongs to.</summary>
+internal sealed record BotSosBody(string UserId, string? UnitLabel, double Lat, double Lon, double? AccuracyM, string? Note, long? SessionId);
+
+/// <summary>An SOS from the officer's last known position.</summary>
+internal sealed record SosLastBody(string UserId, string? UnitLabel, string? Note);
+
+/// <summary>The answer of <c>/sos/last</c>: the SOS and the position it used.</summary>
+internal sealed record SosFromLastJson(bool Ok, int SosId, bool UsedLast, SosLastLocationJson Last);
+
+/// <summary>The last known position an SOS was raised from.</summary>
+internal sealed record SosLastLocationJson(double Lat, double Lon, double? AccuracyM, DateTime Ts, long? SessionId);

@@ -26,7 +26,7 @@ internal sealed class BotTrackingEndpoints : ICarterModule
             return refused ?? Results.Json(await sender.Send(new CheckinCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), body.Text("note")?.Trim()), ct));
-        }).BotOnly().Produces<CheckedInJson>();
+        }).BotOnly().Produces<CheckedInJson>().WithRequestBody<CheckinBody>();
 
         app.MapPost(DutyBot.Prefix + "/live_location", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
@@ -34,14 +34,14 @@ internal sealed class BotTrackingEndpoints : ICarterModule
             return refused ?? Results.Json(await sender.Send(new LiveLocationCommand(
                 DutyBot.UserId(body), DutyBot.UnitLabel(body), NumberInput.Read(body, "lat"), NumberInput.Read(body, "lon"),
                 NumberInput.Read(body, "accuracy_m"), IntegerInput.Read(body, "message_id"), body.Boolean("is_live") ?? false), ct));
-        }).BotOnly().Produces<LocationRecordedJson>();
+        }).BotOnly().Produces<LocationRecordedJson>().WithRequestBody<LiveLocationBody>();
 
         app.MapPost(DutyBot.Prefix + "/tracking/stop", async (HttpContext context, IRateLimitGate rateLimits, ISender sender, CancellationToken ct) =>
         {
             var (body, refused) = await DutyBot.ReadAsync(context, rateLimits, DutyBuckets.TrackingStop, ct);
             return refused ?? Results.Json(await sender.Send(new StopTrackingCommand(
                 DutyBot.UserId(body), IntegerInput.Read(body, "session_id"), IntegerInput.Read(body, "message_id")), ct));
-        }).BotOnly();
+        }).BotOnly().Produces<TrackingStoppedJson>().ProducesAlternative<NoActiveSessionJson>().WithRequestBody<TrackingStopBody>();
     }
 }
 
@@ -171,7 +171,7 @@ internal sealed class StopTrackingHandler(
         var closed = await sessions.StopSessionAsync(userId, command.SessionId.Value, (int?)command.MessageId.Value, cancellationToken);
         if (closed is null)
         {
-            return new { ok = true, message = "no active session" };
+            return new NoActiveSessionJson(Ok: true, "no active session");
         }
 
         var summary = closed.Summary;
@@ -188,18 +188,11 @@ internal sealed class StopTrackingHandler(
         }));
         await db.SaveChangesAsync(cancellationToken);
         await events.PublishAsync(DutyEvents.TrackingStopped(userId, closed.ShiftId, closed.SessionId, snapshotUrl), cancellationToken);
-        return new
-        {
-            ok = true,
-            session_id = closed.SessionId,
-            snapshot_url = snapshotUrl,
-            summary = new
-            {
-                points = summary.Points,
-                stops = summary.Stops.Select(s => new { lat = s.CenterLat, lon = s.CenterLon, duration_sec = s.DurationSec }),
-                stationary_total_sec = summary.StationaryTotalSec,
-            },
-        };
+        return new TrackingStoppedJson(
+            Ok: true,
+            closed.SessionId,
+            snapshotUrl,
+            new StopSummaryJson(summary.Points, [.. summary.Stops.Select(s => new StopJson(s.CenterLat, s.CenterLon, s.DurationSec))], summary.StationaryTotalSec));
     }
 
     /// <summary>
@@ -226,3 +219,24 @@ internal sealed class StopTrackingHandler(
         }
     }
 }
+
+/// <summary>A check-in: the officer and, optionally, where and a note (cut to 200 characters).</summary>
+internal sealed record CheckinBody(string UserId, string? UnitLabel, double? Lat, double? Lon, double? AccuracyM, string? Note);
+
+/// <summary>A position from Telegram: a live location (<c>is_live</c>, keyed by its <c>message_id</c>) or a single one.</summary>
+internal sealed record LiveLocationBody(string UserId, string? UnitLabel, double Lat, double Lon, double? AccuracyM, long? MessageId, bool? IsLive);
+
+/// <summary>Which live session to stop: by id, by its Telegram message, or the user's open one.</summary>
+internal sealed record TrackingStopBody(string UserId, long? SessionId, long? MessageId);
+
+/// <summary>The answer of <c>/tracking/stop</c> when a session was closed: its stop summary and snapshot (null when not drawn).</summary>
+internal sealed record TrackingStoppedJson(bool Ok, long SessionId, string? SnapshotUrl, StopSummaryJson Summary);
+
+/// <summary>The stop summary of a closed session.</summary>
+internal sealed record StopSummaryJson(int Points, IReadOnlyList<StopJson> Stops, int StationaryTotalSec);
+
+/// <summary>One stop of a closed session: its centre and duration.</summary>
+internal sealed record StopJson(double Lat, double Lon, int DurationSec);
+
+/// <summary>The answer of <c>/tracking/stop</c> when no session was open: <c>{ok:true, message}</c>.</summary>
+internal sealed record NoActiveSessionJson(bool Ok, string Message);

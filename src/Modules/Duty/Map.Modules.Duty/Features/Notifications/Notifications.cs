@@ -32,7 +32,7 @@ internal sealed class NotificationEndpoints : ICarterModule
             var body = await RequestBody.ReadAsync(context.Request, BodyRules.LenientJson, ct);
             var (ids, valid) = ReadIds(body);
             return Results.Json(await sender.Send(new AckCommand(userId.Trim(), ids, valid), ct));
-        }).BotOnly().Produces<AckedJson>();
+        }).BotOnly().Produces<AckedJson>().WithRequestBody<NotificationAckBody>();
     }
 
     /// <summary><c>ids</c>: a non-empty array of positive integers (numbers or digit strings); anything else is invalid.</summary>
@@ -125,3 +125,6 @@ internal sealed class AckHandler(DutyDbContext db, TimeProvider clock) : IComman
         return new AckedJson(Ok: true, acked);
     }
 }
+
+/// <summary>The notifications delivered: their ids (positive integers, numbers or digit strings).</summary>
+internal sealed record NotificationAckBody(IReadOnlyList<long> Ids);

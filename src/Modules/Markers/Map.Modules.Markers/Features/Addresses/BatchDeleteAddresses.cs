@@ -39,7 +39,8 @@ internal sealed class BatchDeleteAddressesEndpoint : ICarterModule
                 return Results.Json(new BatchDeletedJson(deleted));
             })
             .RequireAuthorization(MapPolicies.Editor)
-            .Produces<BatchDeletedJson>();
+            .Produces<BatchDeletedJson>()
+            .WithRequestBody<AddressIdsBody>();
 
     private static long? ParseId(JsonElement id) => id.ValueKind switch
     {
@@ -88,3 +89,6 @@ internal sealed class BatchDeleteAddressesHandler(MarkersDbContext db, IAdminDir
         return addresses.Count;
     }
 }
+
+/// <summary>The addresses to delete: their ids (numbers or digit strings).</summary>
+internal sealed record AddressIdsBody(IReadOnlyList<long> Ids);

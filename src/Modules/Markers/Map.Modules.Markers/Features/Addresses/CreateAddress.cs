@@ -36,7 +36,8 @@ internal sealed class CreateAddressEndpoint : ICarterModule
                 return Results.Json(new CreatedAddressJson(id));
             })
             .RequireAuthorization(MapPolicies.Editor)
-            .Produces<CreatedAddressJson>();
+            .Produces<CreatedAddressJson>()
+            .WithFormBody<NewAddressBody>();
 }
 
 /// <summary>The answer: <c>{id}</c> of the new address.</summary>
@@ -108,3 +109,9 @@ internal sealed class CreateAddressHandler(MarkersDbContext db, IAuditLog audit,
         return address.Id;
     }
 }
+
+/// <summary>
+/// A new address as form fields (multipart with a <c>photo</c>, alias <c>file</c>) or JSON; <c>address</c> is an alias of
+/// <c>name</c>, <c>description</c> of <c>notes</c>.
+/// </summary>
+internal sealed record NewAddressBody(string Name, double Lat, double Lon, string? Notes, string? Status, string? Link, string? Category, int? ZoneId, IFormFile? Photo);

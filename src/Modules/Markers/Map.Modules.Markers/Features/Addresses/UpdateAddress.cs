@@ -26,7 +26,8 @@ internal sealed class UpdateAddressEndpoint : ICarterModule
                 return Results.Json(StatusOk.Value);
             })
             .RequireAuthorization(MapPolicies.Editor)
-            .Produces<StatusOk>();
+            .Produces<StatusOk>()
+            .WithFormBody<AddressChangeBody>();
 
     private static UpdateAddressCommand ToCommand(long id, ClaimsPrincipal user, RequestBody fields)
     {
@@ -188,3 +189,10 @@ internal sealed class UpdateAddressHandler(MarkersDbContext db, IAuditLog audit,
         }.Where(f => f.Change is not null).Select(f => f.Name),
     ];
 }
+
+/// <summary>
+/// The fields to change (absent: kept; an empty <c>zone_id</c>: none), as form fields or JSON, with aliases as for a new
+/// address; <c>remove_photo</c> drops the photo, a <c>photo</c> part replaces it.
+/// </summary>
+internal sealed record AddressChangeBody(
+    string? Name, double? Lat, double? Lon, string? Notes, string? Status, string? Link, string? Category, int? ZoneId, bool? RemovePhoto, IFormFile? Photo);

@@ -23,7 +23,8 @@ internal sealed class ApprovePendingEndpoint : ICarterModule
                 return Results.Json(new ApprovedJson("ok", addressId));
             })
             .RequireAuthorization(MapPolicies.Editor)
-            .Produces<ApprovedJson>();
+            .Produces<ApprovedJson>()
+            .WithRequestBody<ModerationReasonBody>(required: false);
 }
 
 /// <summary>The answer: <c>{status:"ok", id}</c> with the new address id.</summary>

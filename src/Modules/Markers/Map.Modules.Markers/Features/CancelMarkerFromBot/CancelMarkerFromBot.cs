@@ -24,7 +24,8 @@ internal sealed class CancelMarkerFromBotEndpoint : ICarterModule
                 .RequireAuthorization(MapPolicies.Bot)
                 .AllowApiKeyInQuery()
                 .CsrfExempt()
-                .Produces<CancelledJson>();
+                .Produces<CancelledJson>()
+                .WithFormBody<CancelMarkerBody>(required: false);
         }
     }
 
@@ -103,3 +104,6 @@ internal sealed class CancelMarkerHandler(MarkersDbContext db, IEventBus events,
         return new CancelOutcome.Cancelled();
     }
 }
+
+/// <summary>Who cancels (the Telegram user who sent the request); also accepted as the <c>user_id</c> query parameter.</summary>
+internal sealed record CancelMarkerBody(string? UserId);

@@ -42,7 +42,8 @@ internal sealed class ImportAddressesEndpoint : ICarterModule
                 return Results.Json(report);
             })
             .RequireAuthorization(MapPolicies.Editor)
-            .Produces<ImportReport>();
+            .Produces<ImportReport>()
+            .WithFormBody<ImportFileBody>(alsoJson: false);
 }
 
 internal sealed record ImportAddressesCommand(ClaimsPrincipal User, IReadOnlyList<CsvRow> Rows) : ICommand<ImportReport>;
@@ -285,3 +286,6 @@ internal static class CsvRows
         return rows;
     }
 }
+
+/// <summary>The CSV file to import, as the <c>file</c> part.</summary>
+internal sealed record ImportFileBody(IFormFile File);

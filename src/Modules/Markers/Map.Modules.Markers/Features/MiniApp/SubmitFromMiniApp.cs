@@ -28,7 +28,8 @@ internal sealed class SubmitFromMiniAppEndpoint : ICarterModule
             .AllowAnonymous()
             .CsrfExempt()
             .AuthenticatedBy(ApiAuthSchemes.TelegramInitData)
-            .Produces<MiniAppSubmittedJson>();
+            .Produces<MiniAppSubmittedJson>()
+            .WithFormBody<MiniAppSubmitBody>();
 
     /// <summary>
     /// The most read before initData is checked, when initData travels inside the body (the predecessor's page): its
@@ -199,3 +200,19 @@ internal static class InlinePhoto
         }
     }
 }
+
+/// <summary>
+/// The Mini App's request: the position as <c>coords</c> or <c>lat</c>/<c>lon</c>, a category, a description, a base64
+/// photo, and <c>initData</c> when it is not sent in the header.
+/// </summary>
+internal sealed record MiniAppSubmitBody(
+    [property: System.Text.Json.Serialization.JsonPropertyName("initData")] string? InitData,
+    MiniAppCoordsBody? Coords,
+    double? Lat,
+    double? Lon,
+    string? Category,
+    string? Description,
+    string? Photo);
+
+/// <summary>The Mini App's position.</summary>
+internal sealed record MiniAppCoordsBody(double Lat, double Lon);

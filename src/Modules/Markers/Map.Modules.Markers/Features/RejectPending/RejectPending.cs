@@ -22,7 +22,8 @@ internal sealed class RejectPendingEndpoint : ICarterModule
                 return Results.Json(new RejectedJson("ok", remaining));
             })
             .RequireAuthorization(MapPolicies.Editor)
-            .Produces<RejectedJson>();
+            .Produces<RejectedJson>()
+            .WithRequestBody<ModerationReasonBody>(required: false);
 }
 
 /// <summary>The answer: <c>{status:"ok", remaining}</c>, the pending requests left in the admin's scope.</summary>

@@ -20,7 +20,8 @@ internal sealed class CreateZoneEndpoint : ICarterModule
                     return Results.Json(new CreatedZoneJson(id));
                 })
                 .RequireAuthorization(MapPolicies.Superadmin)
-                .Produces<CreatedZoneJson>();
+                .Produces<CreatedZoneJson>()
+                .WithRequestBody<ZoneRequestBody>();
         }
     }
 }

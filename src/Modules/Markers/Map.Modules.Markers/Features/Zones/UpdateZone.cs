@@ -21,7 +21,8 @@ internal sealed class UpdateZoneEndpoint : ICarterModule
                     return Results.Json(StatusOk.Value);
                 })
                 .RequireAuthorization(MapPolicies.Superadmin)
-                .Produces<StatusOk>();
+                .Produces<StatusOk>()
+                .WithRequestBody<ZoneRequestBody>();
         }
     }
 }

@@ -78,3 +78,6 @@ internal abstract class ZoneFieldsValidator<T> : AbstractValidator<T>
             .WithMessage("geometry must be a polygon: {\"latlngs\":[{\"lat\":..,\"lng\":..}, ...]} with at least 3 points");
     }
 }
+
+/// <summary>A zone as the UI sends it: <c>geometry</c> a GeoJSON geometry object (or its JSON text).</summary>
+internal sealed record ZoneRequestBody(string? Description, string? Color, string? Icon, System.Text.Json.JsonElement Geometry);

@@ -25,7 +25,8 @@ internal sealed class PairCodeQrEndpoint : ICarterModule
 
             context.Response.Headers.CacheControl = "no-store";
             return Results.Text(Svg(code), "image/svg+xml; charset=utf-8");
-        }).RequireAuthorization(MapPolicies.Editor).WithTrackerErrors().Produces(StatusCodes.Status200OK, contentType: "image/svg+xml");
+        }).RequireAuthorization(MapPolicies.Editor).WithTrackerErrors().Produces(StatusCodes.Status200OK, contentType: "image/svg+xml")
+            .WithRequestBody<PairCodeQrBody>();
 
     /// <summary>The code as an SVG QR code (error correction M, 8 units per module, quiet zone included).</summary>
     public static string Svg(string code)
@@ -35,3 +36,6 @@ internal sealed class PairCodeQrEndpoint : ICarterModule
         return new SvgQRCode(data).GetGraphic(8);
     }
 }
+
+/// <summary>The pairing code to draw: 6 digits.</summary>
+internal sealed record PairCodeQrBody(string Code);

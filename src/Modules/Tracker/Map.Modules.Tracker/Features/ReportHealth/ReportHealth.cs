@@ -17,7 +17,7 @@ namespace Map.Modules.Tracker.Features.ReportHealth;
 internal sealed class ReportHealthEndpoint : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/health", HandleAsync).RequireDevice(TrackerBuckets.Health).ProducesEnvelope<HealthReportedJson>();
+        app.MapPost("/api/tracker/health", HandleAsync).RequireDevice(TrackerBuckets.Health).ProducesEnvelope<HealthReportedJson>().WithRequestBody<HealthReportBody>(required: false);
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, TimeProvider clock, ISender sender, CancellationToken cancellationToken)
     {
@@ -150,3 +150,25 @@ internal sealed class ReportHealthHandler(TrackerDbContext db, IEventBus events)
 }
 
 internal sealed record HealthReportedJson(HealthView Health);
+
+/// <summary>
+/// The phone's state, every field optional (tracker spec: texts cut to their column, <c>net_type</c> and <c>gps_on</c>
+/// read when <c>net</c> and <c>gps</c> are absent); <c>last_send_at</c> is epoch seconds, milliseconds or ISO (default now);
+/// <c>extra</c> any object.
+/// </summary>
+internal sealed record HealthReportBody(
+    int? BatteryPct,
+    bool? IsCharging,
+    string? Net,
+    string? NetType,
+    string? Gps,
+    bool? GpsOn,
+    double? AccuracyM,
+    int? QueueSize,
+    bool? TrackingOn,
+    JsonElement? LastSendAt,
+    string? LastError,
+    string? AppVersion,
+    string? DeviceModel,
+    string? OsVersion,
+    JsonElement? Extra);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Tracker.Retention;
@@ -19,31 +20,22 @@ internal sealed class RetentionEndpoints : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/admin/retention").RequireAuthorization(MapPolicies.Superadmin);
-        group.MapGet("/preview", Preview);
-        group.MapPost("/run", RunAsync);
-        group.MapGet("/last", (RetentionRuns runs) => Results.Json(runs.Last(), WireJson.Options));
+        group.MapGet("/preview", Preview).Produces<RetentionPreviewJson>();
+        group.MapPost("/run", RunAsync).Produces<RetentionReportJson>().WithErrorStatuses(StatusCodes.Status409Conflict).WithRequestBody<RetentionRunBody>(required: false);
+        group.MapGet("/last", (RetentionRuns runs) => Results.Json(runs.Last(), WireJson.Options)).Produces<RetentionLastJson>();
         group.MapGet("/scheduler", Scheduler).Produces<RetentionSchedulerJson>();
     }
 
     private static IResult Preview(TrackerOptions options) => Results.Json(
-        new Dictionary<string, object?>
-        {
-            ["RETENTION_TRACK_DAYS"] = options.RetentionPointsDays,
-            ["RETENTION_CHAT_DAYS"] = null,
-            ["RETENTION_INCIDENTS_DAYS"] = null,
-            ["RETENTION_DELETE_ONLY_CLOSED"] = null,
-            ["RETENTION_RUN_ON_STARTUP"] = false,
-            ["TRACKER_RETENTION_POINTS_DAYS"] = options.RetentionPointsDays,
-            ["TRACKER_RETENTION_HEALTH_LOG_DAYS"] = options.RetentionHealthLogDays,
-            ["computed"] = new
-            {
-                tracks_days = options.RetentionPointsDays,
-                health_log_days = options.RetentionHealthLogDays,
-                chat_days = (int?)null,
-                incidents_days = (int?)null,
-                delete_only_closed = (bool?)null,
-            },
-        },
+        new RetentionPreviewJson(
+            options.RetentionPointsDays,
+            null,
+            null,
+            null,
+            false,
+            options.RetentionPointsDays,
+            options.RetentionHealthLogDays,
+            new RetentionComputedJson(options.RetentionPointsDays, options.RetentionHealthLogDays, null, null, null)),
         WireJson.Options);
 
     private static IResult Scheduler(IConfiguration configuration) => Results.Json(
@@ -131,3 +123,23 @@ internal sealed record RetentionSchedulerJson(
     string LockKey,
     int? LockTtlSec,
     bool RedisUrlConfigured);
+
+/// <summary>
+/// The settings in force under their environment names (chat and incidents are not Map's: null) and the periods
+/// computed from them (<c>GET /api/admin/retention/preview</c>).
+/// </summary>
+internal sealed record RetentionPreviewJson(
+    [property: JsonPropertyName("RETENTION_TRACK_DAYS")] int RetentionTrackDays,
+    [property: JsonPropertyName("RETENTION_CHAT_DAYS")] int? RetentionChatDays,
+    [property: JsonPropertyName("RETENTION_INCIDENTS_DAYS")] int? RetentionIncidentsDays,
+    [property: JsonPropertyName("RETENTION_DELETE_ONLY_CLOSED")] bool? RetentionDeleteOnlyClosed,
+    [property: JsonPropertyName("RETENTION_RUN_ON_STARTUP")] bool RetentionRunOnStartup,
+    [property: JsonPropertyName("TRACKER_RETENTION_POINTS_DAYS")] int TrackerRetentionPointsDays,
+    [property: JsonPropertyName("TRACKER_RETENTION_HEALTH_LOG_DAYS")] int TrackerRetentionHealthLogDays,
+    RetentionComputedJson Computed);
+
+/// <summary>The retention periods computed from the settings, in days.</summary>
+internal sealed record RetentionComputedJson(int TracksDays, int HealthLogDays, int? ChatDays, int? IncidentsDays, bool? DeleteOnlyClosed);
+
+/// <summary>A manual run: <c>dry_run</c> counts what would be deleted (a bool, or its text/number form) and deletes nothing.</summary>
+internal sealed record RetentionRunBody(bool? DryRun);

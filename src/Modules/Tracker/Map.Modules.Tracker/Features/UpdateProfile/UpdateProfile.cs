@@ -17,7 +17,7 @@ internal sealed class UpdateProfileEndpoint : ICarterModule
         [("full_name", 128), ("duty_number", 64), ("unit", 128), ("position", 128), ("rank", 64), ("phone", 64)];
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/tracker/profile", HandleAsync).RequireDevice().ProducesEnvelope<UpdateProfileResult>();
+        app.MapPost("/api/tracker/profile", HandleAsync).RequireDevice().ProducesEnvelope<UpdateProfileResult>().WithRequestBody<ProfileBody>(required: false);
 
     private static async Task<IResult> HandleAsync(HttpContext context, TrackerOptions options, ISender sender, CancellationToken cancellationToken)
     {
@@ -62,3 +62,6 @@ internal sealed class UpdateProfileHandler(TrackerDbContext db, IEventBus events
         return new UpdateProfileResult(device.Label, command.Profile, device.PublicId);
     }
 }
+
+/// <summary>The officer's profile (each text cut to its length; absent or empty fields are not kept).</summary>
+internal sealed record ProfileBody(string? FullName, string? DutyNumber, string? Unit, string? Position, string? Rank, string? Phone);
