@@ -10,7 +10,7 @@ namespace Map.Modules.Tracker.Sessions;
 /// all users in one statement (<c>unnest</c> + <c>LATERAL</c> on the per-user indexes), so the dashboard costs one query
 /// per section whatever the number of shifts.
 /// </summary>
-internal sealed class BotTracking(NpgsqlDataSource dataSource, RecentPointsCache recentPoints, TimeProvider clock) : IBotTracking
+internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache liveStates, TimeProvider clock) : IBotTracking
 {
     private const string SessionColumns = "s.id, s.user_id, s.shift_id, s.message_id, s.source, s.started_at, s.ended_at, s.last_lat, s.last_lon, s.last_at, s.summary_json";
     private const string PointColumns = "p.id, p.ts, p.lat, p.lon, p.accuracy_m, p.kind, p.speed_mps, p.bearing_deg, p.flags";
@@ -112,18 +112,20 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, RecentPointsCache
         }
 
         // One round trip, one row per user and statement (decision 0088). The open session's 30 newest points and its
-        // KPI come from its live state row (decision 0089), so a unit costs two primary-key reads, not a few hundred
-        // points; the points come back only when the row changed since the version this process holds (its xmin). The
-        // newest point of any kind is looked up only where the open session cannot place the unit.
-        var held = users.Select(recentPoints.Get).ToArray();
+        // KPI cells come from its live state row (decision 0089), so a unit costs two primary-key reads, not a few
+        // hundred points; and the state comes back only when the row changed since the version this process holds (its
+        // xmin). The newest point of any kind is looked up only where the open session cannot place the unit; the KPI
+        // is then that point's session's.
+        var held = users.Select(liveStates.Get).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         var tracking = new NpgsqlBatchCommand(
             $"""
             SELECT u.user_id, {SessionColumns}, ls.xmin::text::bigint,
                    CASE WHEN ls.session_id = u.held_session AND ls.xmin::text::bigint = u.held_version THEN NULL ELSE ls.recent END,
+                   CASE WHEN ls.session_id = u.held_session AND ls.xmin::text::bigint = u.held_version THEN NULL ELSE ls.kpi END,
                    lp.session_id, lp.id, lp.ts, lp.lat, lp.lon, lp.accuracy_m, lp.kind, lp.speed_mps, lp.bearing_deg, lp.flags,
-                   kl.kpi::text, u.ord
+                   kl.kpi, u.ord
             FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(user_id, held_session, held_version, ord)
             LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s ON true
             LEFT JOIN tracker.session_live_state ls ON ls.session_id = s.id
@@ -132,7 +134,7 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, RecentPointsCache
                 SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p
                 WHERE (s.id IS NULL OR (ls.session_id IS NULL AND s.last_lat IS NULL)) AND p.user_id = u.user_id
                 ORDER BY p.ts DESC LIMIT 1) lp ON true
-            LEFT JOIN tracker.session_live_state kl ON kl.session_id = coalesce(s.id, lp.session_id)
+            LEFT JOIN tracker.session_live_state kl ON s.id IS NULL AND kl.session_id = lp.session_id
             """);
         tracking.Parameters.Add(new NpgsqlParameter { Value = users });
         tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.SessionId).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
@@ -170,12 +172,13 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, RecentPointsCache
             {
                 var user = reader.GetString(0);
                 var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var points = open is null || reader.IsDBNull(12) ? [] : RecentPoints(reader, user, open.Id, held[reader.GetInt64(25) - 1]);
-                var latest = reader.IsDBNull(15) ? null : ReadPoint(reader, 15);
-                long? latestSession = latest is null || reader.IsDBNull(14) ? null : reader.GetInt64(14);
-                var kpiSession = open?.Id ?? latestSession;
-                var kpi = kpiSession is null ? null : LiveState.Kpi(reader.IsDBNull(24) ? null : reader.GetString(24), now);
-                result[user] = new UserTracking(user, open, points, latest, latestSession, null, false, null, kpi);
+                var live = open is null || reader.IsDBNull(12) ? null : OpenSessionState(reader, user, open.Id, held[reader.GetInt64(26) - 1]);
+                var latest = reader.IsDBNull(16) ? null : ReadPoint(reader, 16);
+                long? latestSession = latest is null || reader.IsDBNull(15) ? null : reader.GetInt64(15);
+                var kpi = open is not null ? LiveState.Kpi(live?.KpiCells ?? [], now)
+                    : latestSession is null ? null
+                    : LiveState.Kpi(reader.IsDBNull(25) ? [] : LiveState.KpiCells(reader.GetFieldValue<byte[]>(25)), now);
+                result[user] = new UserTracking(user, open, live?.Points ?? [], latest, latestSession, null, false, null, kpi);
             }
 
             await reader.NextResultAsync(cancellationToken);
@@ -203,20 +206,20 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, RecentPointsCache
     }
 
     /// <summary>
-    /// The open session's points from the row (columns 12–13: version, points), or from the entry this request sent when
-    /// PostgreSQL left them out because the row is still at that version.
+    /// The open session's live state from the row (columns 12–14: version, points, KPI cells), or the entry this request
+    /// sent when PostgreSQL left the state out because the row is still at that version.
     /// </summary>
-    private IReadOnlyList<TrackPoint> RecentPoints(NpgsqlDataReader reader, string user, long sessionId, RecentPointsCache.Entry? sent)
+    private LiveStateCache.Entry OpenSessionState(NpgsqlDataReader reader, string user, long sessionId, LiveStateCache.Entry? sent)
     {
-        var version = reader.GetInt64(12);
         if (reader.IsDBNull(13))
         {
-            return sent!.Points;
+            return sent!;
         }
 
-        var points = LiveState.Recent(reader.GetFieldValue<byte[]>(13));
-        recentPoints.Set(user, new RecentPointsCache.Entry(sessionId, version, points));
-        return points;
+        var entry = new LiveStateCache.Entry(
+            sessionId, reader.GetInt64(12), LiveState.Recent(reader.GetFieldValue<byte[]>(13)), LiveState.KpiCells(reader.GetFieldValue<byte[]>(14)));
+        liveStates.Set(user, entry);
+        return entry;
     }
 
     public async Task<IReadOnlyList<SessionInfo>> GetShiftSessionsAsync(string userId, int shiftId, int limit, CancellationToken cancellationToken = default)

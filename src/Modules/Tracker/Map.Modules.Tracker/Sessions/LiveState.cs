@@ -65,32 +65,54 @@ internal static class LiveState
         return points;
     }
 
-    /// <summary>
-    /// The 5-minute KPI at <paramref name="now"/>: the cells that overlap the last 5 minutes (so up to 10 s more than 5
-    /// minutes of points), the count capped at <see cref="KpiMaxPoints"/>; zeros without a state.
-    /// </summary>
-    public static SessionKpi Kpi(string? json, DateTime now)
+    /// <summary>One 10-second KPI cell: its index (<c>t div 10 s</c>) and its counts.</summary>
+    public readonly record struct KpiCell(long Cell, long Points, double AccuracySum, long WithAccuracy, long Jumps);
+
+    /// <summary>The KPI cells from the column's UTF-8 bytes (a forward-only reader, as for the points).</summary>
+    public static KpiCell[] KpiCells(ReadOnlySpan<byte> json)
     {
-        if (json is null)
+        var cells = new List<KpiCell>(32);
+        var reader = new Utf8JsonReader(json);
+        reader.Read(); // {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            return new SessionKpi(0, null, 0);
+            var cell = long.Parse(reader.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            reader.Read(); // [
+            reader.Read();
+            var points = reader.GetInt64();
+            reader.Read();
+            var accuracySum = reader.GetDouble();
+            reader.Read();
+            var withAccuracy = reader.GetInt64();
+            reader.Read();
+            var jumps = reader.GetInt64();
+            reader.Read(); // ]
+            cells.Add(new KpiCell(cell, points, accuracySum, withAccuracy, jumps));
         }
 
+        return [.. cells];
+    }
+
+    /// <summary>
+    /// The 5-minute KPI at <paramref name="now"/>: the cells that overlap the last 5 minutes (so up to 10 s more than 5
+    /// minutes of points), the count capped at <see cref="KpiMaxPoints"/>; zeros without cells.
+    /// </summary>
+    public static SessionKpi Kpi(IReadOnlyList<KpiCell> cells, DateTime now)
+    {
         var windowStart = ToMicroseconds(DateTime.SpecifyKind(now, DateTimeKind.Utc) - KpiWindow);
         long points = 0, withAccuracy = 0, jumps = 0;
         double accuracySum = 0;
-        using var document = JsonDocument.Parse(json);
-        foreach (var cell in document.RootElement.EnumerateObject())
+        foreach (var cell in cells)
         {
-            if ((long.Parse(cell.Name, System.Globalization.CultureInfo.InvariantCulture) + 1) * CellMicroseconds <= windowStart)
+            if ((cell.Cell + 1) * CellMicroseconds <= windowStart)
             {
                 continue;
             }
 
-            points += cell.Value[0].GetInt64();
-            accuracySum += cell.Value[1].GetDouble();
-            withAccuracy += cell.Value[2].GetInt64();
-            jumps += cell.Value[3].GetInt64();
+            points += cell.Points;
+            accuracySum += cell.AccuracySum;
+            withAccuracy += cell.WithAccuracy;
+            jumps += cell.Jumps;
         }
 
         return new SessionKpi(
