@@ -114,8 +114,8 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
         // One round trip, one row per user and statement (decision 0088). The open session's 30 newest points and its
         // KPI cells come from its live state row (decision 0089), so a unit costs two primary-key reads, not a few
         // hundred points; and the state comes back only when the row changed since the version this process holds (its
-        // xmin). The newest point of any kind is looked up only where the open session cannot place the unit; the KPI
-        // is then that point's session's.
+        // xmin). Units the open session cannot place (none, or one without a point yet) need the newest point of any
+        // kind, over every week's partition: that is a third statement, for those users only.
         var held = users.Select(liveStates.Get).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
@@ -124,17 +124,10 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
             SELECT u.user_id, {SessionColumns}, ls.xmin::text::bigint,
                    CASE WHEN ls.session_id = u.held_session AND ls.xmin::text::bigint = u.held_version THEN NULL ELSE ls.recent END,
                    CASE WHEN ls.session_id = u.held_session AND ls.xmin::text::bigint = u.held_version THEN NULL ELSE ls.kpi END,
-                   lp.session_id, lp.id, lp.ts, lp.lat, lp.lon, lp.accuracy_m, lp.kind, lp.speed_mps, lp.bearing_deg, lp.flags,
-                   kl.kpi, u.ord
+                   u.ord
             FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(user_id, held_session, held_version, ord)
             LEFT JOIN LATERAL (SELECT * FROM tracker.tracking_sessions WHERE user_id = u.user_id AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1) s ON true
             LEFT JOIN tracker.session_live_state ls ON ls.session_id = s.id
-            LEFT JOIN LATERAL (
-                -- The condition inside, not in ON: PostgreSQL then skips the lookup instead of running it and discarding it.
-                SELECT p.session_id, {PointColumns} FROM tracker.tracking_points p
-                WHERE (s.id IS NULL OR (ls.session_id IS NULL AND s.last_lat IS NULL)) AND p.user_id = u.user_id
-                ORDER BY p.ts DESC LIMIT 1) lp ON true
-            LEFT JOIN tracker.session_live_state kl ON s.id IS NULL AND kl.session_id = lp.session_id
             """);
         tracking.Parameters.Add(new NpgsqlParameter { Value = users });
         tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.SessionId).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
@@ -165,6 +158,7 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
         batch.BatchCommands.Add(devicesCommand);
 
         var result = new Dictionary<string, UserTracking>();
+        var unplaced = new List<string>();
         var devices = new Dictionary<string, (bool HasDevice, DateTime? LastSeenAt, DeviceHealthData? Health)>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
@@ -172,13 +166,15 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
             {
                 var user = reader.GetString(0);
                 var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var live = open is null || reader.IsDBNull(12) ? null : OpenSessionState(reader, user, open.Id, held[reader.GetInt64(26) - 1]);
-                var latest = reader.IsDBNull(16) ? null : ReadPoint(reader, 16);
-                long? latestSession = latest is null || reader.IsDBNull(15) ? null : reader.GetInt64(15);
-                var kpi = open is not null ? LiveState.Kpi(live?.KpiCells ?? [], now)
-                    : latestSession is null ? null
-                    : LiveState.Kpi(reader.IsDBNull(25) ? [] : LiveState.KpiCells(reader.GetFieldValue<byte[]>(25)), now);
-                result[user] = new UserTracking(user, open, live?.Points ?? [], latest, latestSession, null, false, null, kpi);
+                var live = open is null || reader.IsDBNull(12) ? null : OpenSessionState(reader, user, open.Id, held[reader.GetInt64(15) - 1]);
+                if (open is null || (live is null && open.LastLat is null))
+                {
+                    unplaced.Add(user);
+                }
+
+                // An open session's KPI is its own (zeros before its first point).
+                var kpi = open is null ? null : LiveState.Kpi(live?.KpiCells ?? [], now);
+                result[user] = new UserTracking(user, open, live?.Points ?? [], null, null, null, false, null, kpi);
             }
 
             await reader.NextResultAsync(cancellationToken);
@@ -191,6 +187,31 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
                     NullableString(reader, 14), NullableString(reader, 15), NullableString(reader, 16), NullableString(reader, 17),
                     Json.Object(NullableString(reader, 18)));
                 devices[reader.GetString(0)] = (!reader.IsDBNull(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2), health);
+            }
+        }
+
+        if (unplaced.Count > 0)
+        {
+            // The newest point of any kind; without an open session, the KPI is that point's session's.
+            await using var newest = new NpgsqlCommand(
+                $"""
+                SELECT u.user_id, p.session_id, {PointColumns}, kl.kpi
+                FROM unnest($1::text[]) AS u(user_id)
+                JOIN LATERAL (SELECT p.* FROM tracker.tracking_points p WHERE p.user_id = u.user_id ORDER BY p.ts DESC LIMIT 1) p ON true
+                LEFT JOIN tracker.session_live_state kl ON kl.session_id = p.session_id
+                """,
+                connection);
+            newest.Parameters.Add(new NpgsqlParameter { Value = unplaced.ToArray() });
+            await using var reader = await newest.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var user = reader.GetString(0);
+                long? session = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                var tracked = result[user];
+                var kpi = tracked.OpenSession is not null ? tracked.Kpi5m
+                    : session is null ? null
+                    : LiveState.Kpi(reader.IsDBNull(11) ? [] : LiveState.KpiCells(reader.GetFieldValue<byte[]>(11)), now);
+                result[user] = tracked with { LatestPoint = ReadPoint(reader, 2), LatestPointSessionId = session, Kpi5m = kpi };
             }
         }
 
