@@ -66,7 +66,7 @@ internal static class LiveState
     }
 
     /// <summary>One 10-second KPI cell: its index (<c>t div 10 s</c>) and its counts.</summary>
-    public readonly record struct KpiCell(long Cell, long Points, double AccuracySum, long WithAccuracy, long Jumps);
+    internal readonly record struct KpiCell(long Cell, long Points, double AccuracySum, long WithAccuracy, long Jumps);
 
     /// <summary>The KPI cells from the column's UTF-8 bytes (a forward-only reader, as for the points).</summary>
     public static KpiCell[] KpiCells(ReadOnlySpan<byte> json)
