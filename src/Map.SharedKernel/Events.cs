@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mediator;
 
 namespace Map.SharedKernel;
@@ -39,4 +40,23 @@ public interface IEventBus
     /// </summary>
     ValueTask PublishAsync<TEvent>(TEvent integrationEvent, CancellationToken cancellationToken = default)
         where TEvent : IIntegrationEvent;
+}
+
+/// <summary>
+/// Browser frames derived from an event's frame where it is shown (on the instance that raised it and on every instance
+/// the Redis bridge relays it to), so a bulk event crosses Redis once while the per-item frames older pages listen to
+/// still reach them (decision 0051: an upload of 100 points is one <c>tracking_batch</c>, shown also as 100
+/// <c>tracking_point</c> frames). Derived frames go out before their source, to the same audience, and only when a
+/// connected client may receive them.
+/// </summary>
+public interface IRealtimeFrameExpansion
+{
+    /// <summary>The event whose frames this expands.</summary>
+    string EventName { get; }
+
+    /// <summary>The derived event's name.</summary>
+    string DerivedEventName { get; }
+
+    /// <summary>Writes the <c>data</c> object of each derived frame, in order, from the source event's <c>data</c>.</summary>
+    void Expand(JsonElement data, Action<Action<Utf8JsonWriter>> emit);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Map.Testing;
 
 namespace Map.Modules.Tracker.Tests;
 
@@ -150,13 +151,80 @@ public sealed class IngestTests(TrackerTestContext map) : IClassFixture<TrackerT
     }
 
     [Fact]
+    public async Task Each_stored_point_reaches_clients_of_every_instance_once_as_tracking_point_before_its_batch()
+    {
+        // The upload publishes one tracking_batch; each instance shows its points as tracking_point frames itself.
+        var other = map.StartInstance(new MapHostOptions { Settings = TrackerTestContext.Relaxed });
+        var phone = await map.Tracker.PairAsync(await map.AdminAsync());
+        var session = await phone.StartAsync();
+        await using var local = await map.Tracker.ConnectRealtimeAsync(await map.AdminAsync());
+        await using var remote = await other.ConnectRealtimeAsync(await other.LoginAsync());
+        await Task.Delay(300); // both bridges subscribed
+
+        var start = DateTimeOffset.UtcNow.AddHours(-5);
+        await phone.UploadAsync(session, TrackerApi.Track(3, start));
+        // A retry stores nothing new and shows nothing.
+        await phone.UploadAsync(session, TrackerApi.Track(3, start));
+
+        var (localPoints, localBatch) = await ReadUploadAsync(local);
+        var (remotePoints, _) = await ReadUploadAsync(remote);
+        Assert.Equal(3, localPoints.Count);
+        Assert.Equal(localPoints, remotePoints); // field for field the same on both instances
+        using var first = JsonDocument.Parse(localPoints[0]);
+        var point = first.RootElement;
+        Assert.Equal(
+            ["device_id", "user_id", "shift_id", "session_id", "lat", "lon", "ts", "accuracy_m", "speed_mps", "bearing_deg", "flags", "source"],
+            point.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(phone.DeviceId, point.GetProperty("device_id").GetString());
+        Assert.Equal(session, point.GetProperty("session_id").GetInt64());
+        Assert.Equal(53.9, point.GetProperty("lat").GetDouble(), 6);
+        Assert.Equal("app", point.GetProperty("source").GetString());
+        Assert.Equal(localBatch.GetProperty("points")[2].GetProperty("ts").GetString(), JsonDocument.Parse(localPoints[2]).RootElement.GetProperty("ts").GetString());
+        Assert.Null(await local.WaitForEventAsync("tracking_point", timeout: TimeSpan.FromSeconds(1)));
+        Assert.Null(await remote.WaitForEventAsync("tracking_point", timeout: TimeSpan.FromSeconds(1)));
+    }
+
+    /// <summary>The tracking_point frames up to the next tracking_batch, and that batch's data.</summary>
+    private static async Task<(List<string> Points, JsonElement Batch)> ReadUploadAsync(RealtimeClient socket)
+    {
+        var points = new List<string>();
+        while (await socket.NextTextAsync(TimeSpan.FromSeconds(5)) is { } text)
+        {
+            if (!text.StartsWith('{'))
+            {
+                continue;
+            }
+
+            using var frame = JsonDocument.Parse(text);
+            var name = frame.RootElement.GetProperty("event").GetString();
+            if (name == "tracking_point")
+            {
+                points.Add(frame.RootElement.GetProperty("data").GetRawText());
+            }
+            else if (name == "tracking_batch")
+            {
+                return (points, frame.RootElement.GetProperty("data").Clone());
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no tracking_batch after {points.Count} tracking_point frames");
+    }
+
+    [Fact]
     public async Task Health_replaces_the_latest_row_and_logs_at_most_every_30_seconds()
     {
         var phone = await map.Tracker.PairAsync(await map.AdminAsync());
         var body = await TrackerApi.ExpectAsync(await phone.Http.PostAsJsonAsync("/api/tracker/health", new
         {
-            battery_pct = 80, is_charging = "yes", net = "wifi", gps = "ok", accuracy_m = 7.5, queue_size = 3, tracking_on = true,
-            app_version = "1.2.3", extra = new { power_save = false },
+            battery_pct = 80,
+            is_charging = "yes",
+            net = "wifi",
+            gps = "ok",
+            accuracy_m = 7.5,
+            queue_size = 3,
+            tracking_on = true,
+            app_version = "1.2.3",
+            extra = new { power_save = false },
         }), HttpStatusCode.OK);
         var health = body.GetProperty("health");
         Assert.Equal(80, health.GetProperty("battery_pct").GetInt32());

@@ -31,9 +31,13 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
         var unit = (await tracking.GetUserTrackingAsync([phone.UserId], now.UtcDateTime))[phone.UserId];
 
         Assert.Equal(session, unit.OpenSession!.Id);
-        var newest = await map.ScalarAsync<long[]>(
-            "SELECT array_agg(id ORDER BY ts DESC) FROM (SELECT id, ts FROM tracker.tracking_points WHERE session_id = $1 ORDER BY ts DESC LIMIT 30) p", session);
-        Assert.Equal(newest, unit.OpenSessionPoints.Select(p => p.Id));
+        // The 30 newest stored points, newest first (by time and position: the state may not know the points' ids).
+        var newest = await map.ScalarAsync<DateTime[]>(
+            "SELECT array_agg(ts ORDER BY ts DESC) FROM (SELECT ts FROM tracker.tracking_points WHERE session_id = $1 ORDER BY ts DESC LIMIT 30) p", session);
+        var newestLat = await map.ScalarAsync<double[]>(
+            "SELECT array_agg(lat ORDER BY ts DESC) FROM (SELECT ts, lat FROM tracker.tracking_points WHERE session_id = $1 ORDER BY ts DESC LIMIT 30) p", session);
+        Assert.Equal(newest, unit.OpenSessionPoints.Select(p => p.Ts));
+        Assert.Equal(newestLat, unit.OpenSessionPoints.Select(p => p.Lat));
         Assert.Equal(now.AddMinutes(-4).AddSeconds(195).UtcDateTime, unit.OpenSessionPoints[0].Ts);
         Assert.Equal(8.5, unit.OpenSessionPoints[0].AccuracyM);
         Assert.Equal("app", unit.OpenSessionPoints[0].Kind);
@@ -48,6 +52,34 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
         Assert.Equal(new SessionKpi(16, 8.5, 0), later.Kpi5m);
         var gone = (await tracking.GetUserTrackingAsync([phone.UserId], now.AddMinutes(10).UtcDateTime))[phone.UserId];
         Assert.Equal(new SessionKpi(0, null, 0), gone.Kpi5m);
+    }
+
+    [Fact]
+    public async Task A_live_state_row_changed_by_another_writer_is_merged_into_not_overwritten()
+    {
+        // This process holds the row it wrote and writes the next state it computed only while the row is unchanged;
+        // here another writer (another instance, or a bulk load) changes it in between.
+        var phone = await map.Tracker.PairAsync(await map.AdminAsync());
+        var session = await phone.StartAsync();
+        var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = DateTimeOffset.FromUnixTimeSeconds(seconds - (seconds % 10));
+        await phone.UploadAsync(session, TrackerApi.Track(5, now.AddMinutes(-3)));
+        await phone.UploadAsync(session, TrackerApi.Track(5, now.AddMinutes(-3).AddSeconds(25), lat: 53.5));
+        await map.ExecuteAsync(
+            "INSERT INTO tracker.tracking_points (session_id, user_id, ts, lat, lon, kind, flags) VALUES ($1, $2, $3, 55.5, 27.5, 'app', '{jump}')",
+            session, phone.UserId, now.AddMinutes(-2).UtcDateTime);
+        await map.ExecuteAsync("SELECT tracker.rebuild_live_state($1)", session);
+        await phone.UploadAsync(session, TrackerApi.Track(2, now.AddMinutes(-1), lat: 54.5));
+
+        await using var scope = map.Tracker.Services.CreateAsyncScope();
+        var tracking = scope.ServiceProvider.GetRequiredService<IBotTracking>();
+        var unit = (await tracking.GetUserTrackingAsync([phone.UserId], now.UtcDateTime))[phone.UserId];
+        Assert.Equal(
+            await map.ScalarAsync<DateTime[]>("SELECT array_agg(ts ORDER BY ts DESC) FROM tracker.tracking_points WHERE session_id = $1", session),
+            unit.OpenSessionPoints.Select(p => p.Ts));
+        Assert.Equal(54.5001, unit.OpenSessionPoints[0].Lat, 6);
+        Assert.Contains(unit.OpenSessionPoints, p => p.Lat == 55.5 && p.Flags.Contains("jump"));
+        Assert.Equal(new SessionKpi(13, 8.5, 1), unit.Kpi5m);
     }
 
     [Fact]

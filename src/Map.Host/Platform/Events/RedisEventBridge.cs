@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -19,6 +21,12 @@ internal sealed class RedisEventBridge(MapSettings settings, RedisConnection red
 {
     private readonly Channel<RealtimeFrame> outgoing = Channel.CreateBounded<RealtimeFrame>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    /// <summary>At most this many publishes are pipelined before they are awaited.</summary>
+    private const int MaxInFlight = 256;
+
+    /// <summary><c>"origin":"&lt;this instance&gt;"</c> as <see cref="Serialize"/> writes it.</summary>
+    private readonly string ownOrigin = "\"origin\":" + JsonSerializer.Serialize(settings.InstanceId, WireJson.Options);
 
     private RedisChannel Topic => RedisChannel.Literal(settings.RealtimeChannel);
 
@@ -48,21 +56,33 @@ internal sealed class RedisEventBridge(MapSettings settings, RedisConnection red
     {
         var subscriber = multiplexer.GetSubscriber();
         var failures = 0;
+        var sending = new List<(RealtimeFrame Frame, Task Sent)>(MaxInFlight);
         try
         {
-            await foreach (var frame in outgoing.Reader.ReadAllAsync(stoppingToken))
+            while (await outgoing.Reader.WaitToReadAsync(stoppingToken))
             {
-                try
+                // Everything queued goes out pipelined, then is awaited together: one round trip per burst instead of
+                // per frame (an upload of 100 points queues 101 frames). Each frame is still its own message.
+                sending.Clear();
+                while (sending.Count < MaxInFlight && outgoing.Reader.TryRead(out var frame))
                 {
-                    await subscriber.PublishAsync(Topic, Serialize(frame));
-                    failures = 0;
+                    sending.Add((frame, subscriber.PublishAsync(Topic, Serialize(frame))));
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+
+                foreach (var (frame, sent) in sending)
                 {
-                    // Log the first failure of a streak, then every 100th, to keep a Redis outage readable.
-                    if (failures++ % 100 == 0)
+                    try
                     {
-                        logger.LogWarning("Redis publish of {Event} failed ({Reason}); other instances miss it", frame.EventName, ex.Message);
+                        await sent;
+                        failures = 0;
+                    }
+                    catch (Exception ex) when (ex is RedisException or TimeoutException)
+                    {
+                        // Log the first failure of a streak, then every 100th, to keep a Redis outage readable.
+                        if (failures++ % 100 == 0)
+                        {
+                            logger.LogWarning("Redis publish of {Event} failed ({Reason}); other instances miss it", frame.EventName, ex.Message);
+                        }
                     }
                 }
             }
@@ -102,16 +122,35 @@ internal sealed class RedisEventBridge(MapSettings settings, RedisConnection red
         }
     }
 
-    private string Serialize(RealtimeFrame frame)
+    /// <summary>
+    /// The frame's JSON with <c>origin</c> and <c>audience</c> appended: the frame is an object this process wrote, so
+    /// its closing brace is replaced rather than the whole text parsed and written again.
+    /// </summary>
+    internal string Serialize(RealtimeFrame frame)
     {
-        var message = JsonNode.Parse(frame.Json)!.AsObject();
-        message["origin"] = settings.InstanceId;
-        message["audience"] = new JsonObject
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Options.Encoder }))
         {
-            ["min_role"] = frame.Audience.MinimumRole.ToWire(),
-            ["zone_id"] = frame.Audience.ZoneId,
-        };
-        return message.ToJsonString(WireJson.Options);
+            writer.WriteStartObject();
+            writer.WriteString("origin", settings.InstanceId);
+            writer.WriteStartObject("audience");
+            writer.WriteString("min_role", frame.Audience.MinimumRole.ToWire());
+            if (frame.Audience.ZoneId is { } zone)
+            {
+                writer.WriteNumber("zone_id", zone);
+            }
+            else
+            {
+                writer.WriteNull("zone_id");
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        var json = frame.Json.AsSpan().TrimEnd();
+        var tail = Encoding.UTF8.GetString(buffer.WrittenSpan.Slice(1)); // without its '{'
+        return string.Concat(json[..^1], ",", tail);
     }
 
     /// <summary>Relays a frame published elsewhere; frames without a string <c>event</c> and object <c>data</c> are dropped.</summary>
@@ -119,7 +158,20 @@ internal sealed class RedisEventBridge(MapSettings settings, RedisConnection red
     {
         try
         {
-            if (message.IsNullOrEmpty || JsonNode.Parse(message.ToString()) is not JsonObject root
+            if (message.IsNullOrEmpty)
+            {
+                return;
+            }
+
+            // This instance's own frames come back from the channel too (one per point of an upload): recognised by the
+            // origin Serialize wrote, without parsing them (inside a JSON string the quotes would be escaped).
+            var text = message.ToString();
+            if (text.Contains(ownOrigin, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (JsonNode.Parse(text) is not JsonObject root
                 || root["event"] is not JsonValue eventValue || !eventValue.TryGetValue<string>(out var eventName)
                 || root["data"] is not JsonObject data)
             {

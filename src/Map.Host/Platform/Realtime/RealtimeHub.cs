@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Map.Host.Platform.Realtime;
@@ -71,9 +73,11 @@ internal sealed class RealtimeConnection(WebSocket socket, RealtimeIdentity iden
 }
 
 /// <summary>The WebSocket clients of this instance. Frames reach it from local publishers and from the Redis bridge.</summary>
-internal sealed class RealtimeHub
+internal sealed class RealtimeHub(IEnumerable<IRealtimeFrameExpansion> expansions)
 {
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> connections = new();
+
+    private readonly Dictionary<string, IRealtimeFrameExpansion> expansionsByEvent = expansions.ToDictionary(e => e.EventName, StringComparer.Ordinal);
 
     public int Count => connections.Count;
 
@@ -88,6 +92,45 @@ internal sealed class RealtimeHub
     }
 
     public int Broadcast(RealtimeFrame frame)
+    {
+        if (expansionsByEvent.TryGetValue(frame.EventName, out var expansion) && connections.Values.Any(c => c.MayReceive(frame.Audience)))
+        {
+            foreach (var derived in Expand(expansion, frame))
+            {
+                Send(derived);
+            }
+        }
+
+        return Send(frame);
+    }
+
+    private static List<RealtimeFrame> Expand(IRealtimeFrameExpansion expansion, RealtimeFrame frame)
+    {
+        var frames = new List<RealtimeFrame>();
+        using var source = JsonDocument.Parse(frame.Json);
+        if (!source.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return frames;
+        }
+
+        expansion.Expand(data, writeData =>
+        {
+            var buffer = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Options.Encoder }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("event", expansion.DerivedEventName);
+                writer.WritePropertyName("data");
+                writeData(writer);
+                writer.WriteEndObject();
+            }
+
+            frames.Add(new RealtimeFrame(expansion.DerivedEventName, Encoding.UTF8.GetString(buffer.WrittenSpan), frame.Audience));
+        });
+        return frames;
+    }
+
+    private int Send(RealtimeFrame frame)
     {
         var delivered = 0;
         foreach (var connection in connections.Values)

@@ -88,7 +88,9 @@ public sealed record SessionKpi(int Points5m, double? AccAvg5m, int Jumps5m);
 /// What the Duty dashboard shows of one user, read for all users at once (one query per section, never per user):
 /// the newest open session and its 30 newest points; the newest point of any kind, only where the open session cannot
 /// place the user (no open session, or one without points or last position); the current device and health; and the
-/// KPI of the open session, else of the newest point's session.
+/// KPI of the open session, else of the newest point's session. <see cref="OpenSessionPoints"/> come from the session's
+/// live state, newest first; their <see cref="TrackPoint.Id"/> is 0 where the state was written before the database
+/// numbered the points (decision 0051): the dashboard places units by time and position, never by point id.
 /// </summary>
 public sealed record UserTracking(
     string UserId,

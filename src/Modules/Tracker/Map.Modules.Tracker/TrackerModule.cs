@@ -26,6 +26,7 @@ public sealed class TrackerModule : IModule
             .AddScheme<AuthenticationSchemeOptions, DeviceTokenAuthenticationHandler>(DeviceTokenAuthenticationHandler.SchemeName, _ => { });
         services.AddSingleton<PointPartitions>();
         services.AddSingleton<PointStore>();
+        services.AddSingleton<IRealtimeFrameExpansion, Features.UploadPoints.TrackingPointFrames>();
         services.AddSingleton<Retention.RetentionRuns>();
         services.AddScoped<AppSessions>();
         services.AddScoped<RevokedTraffic>();

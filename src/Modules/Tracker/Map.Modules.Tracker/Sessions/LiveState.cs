@@ -13,7 +13,13 @@ internal static class LiveState
     /// <summary>The KPI counts at most this many points (duty spec §3.3: "over ≤500 points of the last 5 minutes").</summary>
     public const int KpiMaxPoints = 500;
 
+    /// <summary>How many of the newest points <c>recent</c> keeps.</summary>
+    public const int RecentPoints = 30;
+
     private const long CellMicroseconds = 10_000_000;
+
+    /// <summary>Cells kept behind the newest one (32 × 10 s: the 300 s window and a margin).</summary>
+    private const long KpiCellsKept = 32;
     private static readonly TimeSpan KpiWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -119,6 +125,106 @@ internal static class LiveState
             (int)Math.Min(points, KpiMaxPoints),
             withAccuracy == 0 ? null : Math.Round(accuracySum / withAccuracy, 1),
             (int)Math.Min(jumps, KpiMaxPoints));
+    }
+
+    /// <summary>
+    /// The state after <paramref name="added"/> (points just stored, none of them already in the state) joins a held
+    /// one: the 30 newest points and the cells summed, cells more than 320 s older than the newest dropped: what
+    /// <c>tracker.merge_live_recent</c> and <c>tracker.merge_live_kpi</c> compute in SQL. A point without an id (it was
+    /// added here, before the database gave it one) counts as newer than a stored one of the same time.
+    /// </summary>
+    public static (List<TrackPoint> Recent, KpiCell[] Cells) Add(IReadOnlyList<TrackPoint> recent, IReadOnlyList<KpiCell> cells, IReadOnlyList<TrackPoint> added)
+    {
+        var merged = recent.Concat(added)
+            .OrderByDescending(p => p.Ts).ThenByDescending(p => p.Id == 0 ? long.MaxValue : p.Id)
+            .Take(RecentPoints).ToList();
+        var sums = cells.ToDictionary(c => c.Cell);
+        foreach (var point in added)
+        {
+            var cell = ToMicroseconds(point.Ts) / CellMicroseconds;
+            var sum = sums.GetValueOrDefault(cell, new KpiCell(cell, 0, 0, 0, 0));
+            sums[cell] = new KpiCell(
+                cell,
+                sum.Points + 1,
+                sum.AccuracySum + (point.AccuracyM ?? 0),
+                sum.WithAccuracy + (point.AccuracyM is null ? 0 : 1),
+                sum.Jumps + (point.Flags.Contains("jump") ? 1 : 0));
+        }
+
+        var newest = sums.Count == 0 ? 0 : sums.Keys.Max();
+        return (merged, [.. sums.Values.Where(c => c.Cell > newest - KpiCellsKept).OrderBy(c => c.Cell)]);
+    }
+
+    /// <summary><c>recent</c> as the column stores it (short keys, nulls left out; the id only when known).</summary>
+    public static string RecentJson(IReadOnlyList<TrackPoint> points) => Write(writer =>
+    {
+        writer.WriteStartArray();
+        foreach (var p in points)
+        {
+            writer.WriteStartObject();
+            if (p.Id != 0)
+            {
+                writer.WriteNumber("i", p.Id);
+            }
+
+            writer.WriteNumber("t", ToMicroseconds(p.Ts));
+            writer.WriteNumber("la", p.Lat);
+            writer.WriteNumber("lo", p.Lon);
+            WriteOptional(writer, "a", p.AccuracyM);
+            writer.WriteString("k", p.Kind);
+            WriteOptional(writer, "s", p.SpeedMps);
+            WriteOptional(writer, "b", p.BearingDeg);
+            if (p.Flags.Count > 0)
+            {
+                writer.WriteStartArray("f");
+                foreach (var flag in p.Flags)
+                {
+                    writer.WriteStringValue(flag);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    });
+
+    /// <summary><c>kpi</c> as the column stores it.</summary>
+    public static string KpiJson(IReadOnlyList<KpiCell> cells) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        foreach (var c in cells)
+        {
+            writer.WriteStartArray(c.Cell.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteNumberValue(c.Points);
+            writer.WriteNumberValue(c.AccuracySum);
+            writer.WriteNumberValue(c.WithAccuracy);
+            writer.WriteNumberValue(c.Jumps);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    });
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+    }
+
+    private static string Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static DateTime FromMicroseconds(long microseconds) => DateTime.UnixEpoch.AddTicks(microseconds * 10);

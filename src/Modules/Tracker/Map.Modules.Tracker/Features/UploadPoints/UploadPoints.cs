@@ -117,7 +117,7 @@ internal sealed class UploadPointsHandler(
     /// One statement: the set-based insert and the session's last position (newest inserted ts wins), committed before
     /// the answer.
     /// </summary>
-    private async Task<Dictionary<DateTime, long>> InsertAsync(long sessionId, DeviceIdentity device, List<PointRow> rows, CancellationToken cancellationToken)
+    private async Task<HashSet<DateTime>> InsertAsync(long sessionId, DeviceIdentity device, List<PointRow> rows, CancellationToken cancellationToken)
     {
         await store.PrepareAsync(rows, cancellationToken);
         for (var attempt = 0; ; attempt++)
@@ -136,20 +136,15 @@ internal sealed class UploadPointsHandler(
         }
     }
 
-    private async Task PublishAsync(DeviceIdentity device, Domain.TrackingSession session, List<PointRow> rows, Dictionary<DateTime, long> inserted, CancellationToken cancellationToken)
+    private async Task PublishAsync(DeviceIdentity device, Domain.TrackingSession session, List<PointRow> rows, HashSet<DateTime> inserted, CancellationToken cancellationToken)
     {
         if (inserted.Count == 0)
         {
             return;
         }
 
-        var stored = rows.Where(r => inserted.ContainsKey(r.Ts)).ToList();
-        // tracking_point per point for older pages; tracking_batch is what the UI listens to.
-        foreach (var point in stored)
-        {
-            await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingPoint, PointEvent(device, session, point)), cancellationToken);
-        }
-
+        var stored = rows.Where(r => inserted.Contains(r.Ts)).ToList();
+        // One event per batch; each instance also shows its points as tracking_point frames (TrackingPointFrames).
         await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingBatch, new
         {
             device_id = device.PublicId,
@@ -163,20 +158,4 @@ internal sealed class UploadPointsHandler(
             points = stored.Select(p => new { ts = p.Ts, lat = p.Lat, lon = p.Lon, accuracy_m = p.AccuracyM, speed_mps = p.SpeedMps, bearing_deg = p.BearingDeg, flags = p.Flags ?? [] }),
         }), cancellationToken);
     }
-
-    private static object PointEvent(DeviceIdentity device, Domain.TrackingSession session, PointRow point) => new
-    {
-        device_id = device.PublicId,
-        user_id = device.UserId,
-        shift_id = session.ShiftId,
-        session_id = session.Id,
-        lat = point.Lat,
-        lon = point.Lon,
-        ts = point.Ts,
-        accuracy_m = point.AccuracyM,
-        speed_mps = point.SpeedMps,
-        bearing_deg = point.BearingDeg,
-        flags = point.Flags ?? [],
-        source = "app",
-    };
 }
