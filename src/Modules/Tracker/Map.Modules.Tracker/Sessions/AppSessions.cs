@@ -10,31 +10,60 @@ namespace Map.Modules.Tracker.Sessions;
 /// end the previous open app session + a new one. One open app session per user is a partial unique index, so two
 /// concurrent starts (or implicit starts by uploads) cannot leave two open sessions.
 /// </summary>
-internal sealed class AppSessions(TrackerDbContext db, IDutyShifts shifts, TimeProvider clock)
+internal sealed class AppSessions(TrackerDbContext db, NpgsqlDataSource dataSource, IDutyShifts shifts, TimeProvider clock)
 {
-    // Compiled once: every upload looks its session up, and a LINQ query re-runs EF's expression pipeline (and emits
-    // a delegate) per call, which showed up as a tenth of the ingest's CPU (decision 0051).
-    private static readonly Func<TrackerDbContext, string, Task<TrackingSession?>> OpenAppSession = EF.CompileAsyncQuery(
-        (TrackerDbContext db, string userId) => db.Sessions.AsNoTracking()
-            .Where(s => s.UserId == userId && s.Source == TrackingSession.SourceApp && s.EndedAt == null)
-            .OrderByDescending(s => s.StartedAt)
-            .FirstOrDefault());
+    // Every upload looks its session up: plain SQL, because EF's query pipeline (even a compiled query) emitted a new
+    // delegate per call, which kept the JIT busy and cost a tenth of the ingest's CPU (decision 0051).
+    private const string SelectSession =
+        """
+        SELECT id, user_id, shift_id, message_id, source, device_id, started_at, ended_at, is_active, last_lat, last_lon,
+               last_at, snapshot_path, summary_json
+        FROM tracker.tracking_sessions
+        """;
 
-    private static readonly Func<TrackerDbContext, string, long, Task<TrackingSession?>> OpenSessionById = EF.CompileAsyncQuery(
-        (TrackerDbContext db, string userId, long sessionId) => db.Sessions.AsNoTracking()
-            .FirstOrDefault(s => s.Id == sessionId && s.UserId == userId && s.EndedAt == null));
-
-    public Task<TrackingSession?> FindOpenAsync(string userId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return OpenAppSession(db, userId);
-    }
+    public Task<TrackingSession?> FindOpenAsync(string userId, CancellationToken cancellationToken) =>
+        ReadSessionAsync(
+            SelectSession + " WHERE user_id = $1 AND source = 'app' AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1",
+            userId,
+            null,
+            cancellationToken);
 
     /// <summary>The user's open session (any source) with this id, or null.</summary>
-    public Task<TrackingSession?> FindOpenByIdAsync(string userId, long sessionId, CancellationToken cancellationToken)
+    public Task<TrackingSession?> FindOpenByIdAsync(string userId, long sessionId, CancellationToken cancellationToken) =>
+        ReadSessionAsync(SelectSession + " WHERE id = $2 AND user_id = $1 AND ended_at IS NULL", userId, sessionId, cancellationToken);
+
+    private async Task<TrackingSession?> ReadSessionAsync(string sql, string userId, long? sessionId, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return OpenSessionById(db, userId, sessionId);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = userId });
+        if (sessionId is { } id)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new TrackingSession
+        {
+            Id = reader.GetInt64(0),
+            UserId = reader.GetString(1),
+            ShiftId = reader.IsDBNull(2) ? null : reader.GetInt32(2),
+            MessageId = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+            Source = reader.GetString(4),
+            DeviceId = reader.IsDBNull(5) ? null : reader.GetString(5),
+            StartedAt = reader.GetFieldValue<DateTime>(6),
+            EndedAt = reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTime>(7),
+            IsActive = reader.GetBoolean(8),
+            LastLat = reader.IsDBNull(9) ? null : reader.GetDouble(9),
+            LastLon = reader.IsDBNull(10) ? null : reader.GetDouble(10),
+            LastAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTime>(11),
+            SnapshotPath = reader.IsDBNull(12) ? null : reader.GetString(12),
+            SummaryJson = reader.IsDBNull(13) ? null : reader.GetString(13),
+        };
     }
 
     /// <summary>A new app session on the user's active shift; the previous open app session is ended.</summary>
