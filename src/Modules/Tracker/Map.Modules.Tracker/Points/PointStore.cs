@@ -114,12 +114,13 @@ internal sealed class PointStore(PointPartitions partitions)
             return [];
         }
 
+        var batch = new Batch(sessionId, userId, deviceId, kind, rows);
         if (sessionId is not null && transaction is null)
         {
             // Optimistic: all new (a failed statement outside a transaction leaves nothing behind to retry around).
             try
             {
-                await ExecuteAsync(connection, null, InsertNewAndTouchSessionSql, sessionId, userId, deviceId, kind, rows, cancellationToken);
+                await ExecuteAsync(connection, null, InsertNewAndTouchSessionSql, batch, cancellationToken);
                 return [.. rows.Select(r => r.Ts)];
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -129,20 +130,12 @@ internal sealed class PointStore(PointPartitions partitions)
             }
         }
 
-        return await ExecuteAsync(connection, transaction, sessionId is not null ? InsertAndTouchSessionSql : InsertSql, sessionId, userId, deviceId, kind, rows, cancellationToken);
+        return await ExecuteAsync(connection, transaction, sessionId is not null ? InsertAndTouchSessionSql : InsertSql, batch, cancellationToken);
     }
 
-    private async Task<HashSet<DateTime>> ExecuteAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction? transaction,
-        string sql,
-        long? sessionId,
-        string userId,
-        string? deviceId,
-        string kind,
-        IReadOnlyList<PointRow> rows,
-        CancellationToken cancellationToken)
+    private async Task<HashSet<DateTime>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Batch batch, CancellationToken cancellationToken)
     {
+        var (sessionId, userId, deviceId, kind, rows) = batch;
         var inserted = new HashSet<DateTime>(rows.Count);
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long?> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = sessionId });
@@ -207,6 +200,9 @@ internal sealed class PointStore(PointPartitions partitions)
 
         return inserted;
     }
+
+    /// <summary>One call's points and what they belong to.</summary>
+    private readonly record struct Batch(long? SessionId, string UserId, string? DeviceId, string Kind, IReadOnlyList<PointRow> Rows);
 
     /// <summary>True when PostgreSQL refused a row because its week has no partition (dropped since it was cached).</summary>
     public static bool IsMissingPartition(PostgresException ex) =>
