@@ -144,7 +144,10 @@ public sealed class SecretLoggingTests(MapTestContext map) : IClassFixture<MapTe
             log = process.Output;
         }
 
-        Assert.Equal(BotToken, Assert.Single(telegramCalls));
+        // The send used the real token (delivery is at least once: on a loaded machine a send that outlived the client's
+        // 10 s timeout is sent again, which once gave two calls in CI; this test is about the log, not the count).
+        Assert.NotEmpty(telegramCalls);
+        Assert.All(telegramCalls, token => Assert.Equal(BotToken, token));
         Assert.Contains("Now listening", log, StringComparison.Ordinal);
         foreach (var secret in secrets.Values.Where(v => v != "logroot").Append(databasePassword).Append("wrong-password-xyz"))
         {
