@@ -15,9 +15,7 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
     {
         var phone = await map.Tracker.PairAsync(await map.AdminAsync());
         var session = await phone.StartAsync();
-        // On a 10-second boundary, as the KPI cells are, so the window edges below fall between cells.
-        var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var now = DateTimeOffset.FromUnixTimeSeconds(seconds - (seconds % 10));
+        var now = OnCellBoundary(DateTimeOffset.UtcNow);
         var first = TrackerApi.Track(20, now.AddMinutes(-4));
         var second = TrackerApi.Track(20, now.AddMinutes(-4).AddSeconds(100), lat: 54.0);
         var late = TrackerApi.Track(10, now.AddMinutes(-30), lat: 55.0);
@@ -61,8 +59,7 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
         // here another writer (another instance, or a bulk load) changes it in between.
         var phone = await map.Tracker.PairAsync(await map.AdminAsync());
         var session = await phone.StartAsync();
-        var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var now = DateTimeOffset.FromUnixTimeSeconds(seconds - (seconds % 10));
+        var now = OnCellBoundary(DateTimeOffset.UtcNow);
         await phone.UploadAsync(session, TrackerApi.Track(5, now.AddMinutes(-3)));
         await phone.UploadAsync(session, TrackerApi.Track(5, now.AddMinutes(-3).AddSeconds(25), lat: 53.5));
         await map.ExecuteAsync(
@@ -115,5 +112,12 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
         Assert.Empty(fourth.OpenSessionPoints);
         await phone.UploadAsync(next, TrackerApi.Track(1, now.AddSeconds(-30), lat: 53.1));
         Assert.Equal([53.1], (await ReadAsync()).OpenSessionPoints.Select(p => p.Lat));
+    }
+
+    /// <summary>On a 10-second boundary, as the KPI cells are, so the window edges of a test fall between cells.</summary>
+    private static DateTimeOffset OnCellBoundary(DateTimeOffset time)
+    {
+        var seconds = time.ToUnixTimeSeconds();
+        return DateTimeOffset.FromUnixTimeSeconds(seconds - (seconds % 10));
     }
 }

@@ -126,7 +126,7 @@ internal sealed class RedisEventBridge(MapSettings settings, RedisConnection red
     /// The frame's JSON with <c>origin</c> and <c>audience</c> appended: the frame is an object this process wrote, so
     /// its closing brace is replaced rather than the whole text parsed and written again.
     /// </summary>
-    internal string Serialize(RealtimeFrame frame)
+    private string Serialize(RealtimeFrame frame)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WireJson.Options.Encoder }))

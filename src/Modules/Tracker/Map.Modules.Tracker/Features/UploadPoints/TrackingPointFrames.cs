@@ -12,6 +12,7 @@ internal sealed class TrackingPointFrames : IRealtimeFrameExpansion
 {
     private static readonly string[] SessionFields = ["device_id", "user_id", "shift_id", "session_id"];
     private static readonly string[] PointFields = ["lat", "lon", "ts", "accuracy_m", "speed_mps", "bearing_deg", "flags"];
+    private static readonly string[] TrailingFields = ["source"];
 
     public string EventName => TrackerEvent.TrackingBatch;
 
@@ -36,7 +37,7 @@ internal sealed class TrackingPointFrames : IRealtimeFrameExpansion
                 writer.WriteStartObject();
                 Copy(writer, data, SessionFields);
                 Copy(writer, point, PointFields);
-                Copy(writer, data, ["source"]);
+                Copy(writer, data, TrailingFields);
                 writer.WriteEndObject();
             });
         }
