@@ -35,21 +35,55 @@ internal static class UnitStatus
             return null;
         }
 
-        var good = newestFirst.Where(p => IsGoodGnss(p, options)).ToList();
-        var estimate = newestFirst.FirstOrDefault(IsEstimate);
-        if (estimate is not null && now - estimate.Ts <= options.EstimateFresh)
+        // Loops rather than LINQ: the dashboard runs this for every active unit on every refresh.
+        TrackPoint? estimate = null;
+        foreach (var point in newestFirst)
         {
-            var recent = good.Where(p => now - p.Ts <= options.GnssStableWindow).ToList();
-            return recent.Count >= 2 && DistanceMeters(recent[0], recent[1]) <= options.GnssStableDistanceM ? recent[0] : estimate;
+            if (IsEstimate(point))
+            {
+                estimate = point;
+                break;
+            }
         }
 
-        return good.FirstOrDefault() ?? newestFirst[0];
+        if (estimate is not null && now - estimate.Ts <= options.EstimateFresh)
+        {
+            TrackPoint? newestStable = null;
+            foreach (var point in newestFirst)
+            {
+                if (now - point.Ts > options.GnssStableWindow || !IsGoodGnss(point, options))
+                {
+                    continue;
+                }
+
+                if (newestStable is null)
+                {
+                    newestStable = point;
+                }
+                else
+                {
+                    return DistanceMeters(newestStable, point) <= options.GnssStableDistanceM ? newestStable : estimate;
+                }
+            }
+
+            return estimate;
+        }
+
+        foreach (var point in newestFirst)
+        {
+            if (IsGoodGnss(point, options))
+            {
+                return point;
+            }
+        }
+
+        return newestFirst[0];
     }
 
-    public static bool IsEstimate(TrackPoint p) => p.Kind == "est" || p.Flags.Contains("est");
+    public static bool IsEstimate(TrackPoint p) => p.Kind == "est" || (p.Flags.Count > 0 && p.Flags.Contains("est"));
 
     public static bool IsGoodGnss(TrackPoint p, DutyOptions options) =>
-        !IsEstimate(p) && !p.Flags.Contains("jump") && p.AccuracyM is > 0 && p.AccuracyM <= options.GoodGnssMaxAccuracyM;
+        p.AccuracyM is > 0 && p.AccuracyM <= options.GoodGnssMaxAccuracyM && !IsEstimate(p) && (p.Flags.Count == 0 || !p.Flags.Contains("jump"));
 
     public static string Source(TrackPoint p) => p.Kind == "est" ? "wifi_est" : string.IsNullOrEmpty(p.Kind) ? "app" : p.Kind;
 
