@@ -33,6 +33,7 @@ internal static class LoadRunner
                 {
                     using var cts = new CancellationTokenSource(timeout);
                     using var response = await endpoint.Send(clients, Interlocked.Increment(ref sequence), cts.Token);
+                    await response.Content.CopyToAsync(Stream.Null, cts.Token);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
@@ -66,6 +67,13 @@ internal static class LoadRunner
                         if (!ok)
                         {
                             failure = $"HTTP {(int)response.StatusCode}: {Truncate(await response.Content.ReadAsStringAsync(CancellationToken.None))}";
+                        }
+                        else
+                        {
+                            // Time to the last byte. An endpoint sent with ResponseHeadersRead streams its body through a
+                            // pooled buffer here instead of into a fresh array per response (a 300 KB answer would put
+                            // one on the large-object heap each time, and the client's own gen-2 pauses into the figures).
+                            await response.Content.CopyToAsync(Stream.Null, cts.Token);
                         }
                     }
                     catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -46,7 +46,10 @@ internal sealed class DashboardHandler(DutyDbContext db, IBotTracking tracking, 
     public async ValueTask<DashboardView> Handle(DashboardQuery query, CancellationToken cancellationToken)
     {
         var now = clock.Now();
-        var shifts = await db.Shifts.AsNoTracking().Where(s => s.EndedAt == null).OrderByDescending(s => s.StartedAt).ToListAsync(cancellationToken);
+        // Only the columns a unit card shows, not whole shifts.
+        var shifts = await db.Shifts.AsNoTracking().Where(s => s.EndedAt == null).OrderByDescending(s => s.StartedAt)
+            .Select(s => new UnitShift(s.Id, s.UserId, s.UnitLabel, s.StartedAt))
+            .ToListAsync(cancellationToken);
         var breaks = await db.Breaks.AsNoTracking()
             .Where(b => b.Status == BreakRequest.Requested || b.Status == BreakRequest.Started)
             .OrderByDescending(b => b.RequestedAt).ThenByDescending(b => b.Id)
@@ -65,9 +68,15 @@ internal sealed class DashboardHandler(DutyDbContext db, IBotTracking tracking, 
     }
 }
 
+/// <summary>What a unit card shows of its shift.</summary>
+internal sealed record UnitShift(int Id, string UserId, string? UnitLabel, DateTime StartedAt)
+{
+    public static UnitShift From(DutyShift shift) => new(shift.Id, shift.UserId, shift.UnitLabel, shift.StartedAt);
+}
+
 internal static class Units
 {
-    public static UnitView Build(DutyShift shift, UserTracking? tracking, BreakRequest? pendingBreak, DateTime now, DutyOptions options, bool withSessionId)
+    public static UnitView Build(UnitShift shift, UserTracking? tracking, BreakRequest? pendingBreak, DateTime now, DutyOptions options, bool withSessionId)
     {
         var last = UnitStatus.Last(tracking, now, options);
         var health = tracking?.Health;
@@ -99,7 +108,7 @@ internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking
             ? await db.Breaks.AsNoTracking().Where(b => b.UserId == shift.UserId && (b.Status == BreakRequest.Requested || b.Status == BreakRequest.Started))
                 .OrderByDescending(b => b.RequestedAt).FirstOrDefaultAsync(cancellationToken)
             : null;
-        var unit = Units.Build(shift, tracked, pendingBreak, now, options, withSessionId: true);
+        var unit = Units.Build(UnitShift.From(shift), tracked, pendingBreak, now, options, withSessionId: true);
         var last = unit.Last;
         if (!active)
         {
