@@ -35,10 +35,16 @@ internal static class UnitStatus
             return null;
         }
 
-        // Loops rather than LINQ: the dashboard runs this for every active unit on every refresh.
+        // Loops rather than LINQ: the dashboard runs this for every active unit on every refresh. Only the newest
+        // estimate matters and only while fresh, so the search stops at the first point older than that.
         TrackPoint? estimate = null;
         foreach (var point in newestFirst)
         {
+            if (now - point.Ts > options.EstimateFresh)
+            {
+                break;
+            }
+
             if (IsEstimate(point))
             {
                 estimate = point;
@@ -46,7 +52,7 @@ internal static class UnitStatus
             }
         }
 
-        if (estimate is not null && now - estimate.Ts <= options.EstimateFresh)
+        if (estimate is not null)
         {
             TrackPoint? newestStable = null;
             foreach (var point in newestFirst)
