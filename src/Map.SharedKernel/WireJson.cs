@@ -60,16 +60,18 @@ public static class WireJson
         return end + 1;
     }
 
+    private static void WriteUtc(Utf8JsonWriter writer, DateTime value)
+    {
+        Span<byte> utf8 = stackalloc byte[MaxFormattedLength];
+        writer.WriteStringValue(utf8[..FormatUtf8(value, utf8)]);
+    }
+
     private sealed class UtcDateTimeConverter : JsonConverter<DateTime>
     {
         public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.GetDateTimeOffset().UtcDateTime;
 
-        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
-        {
-            Span<byte> utf8 = stackalloc byte[MaxFormattedLength];
-            writer.WriteStringValue(utf8[..FormatUtf8(value, utf8)]);
-        }
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) => WriteUtc(writer, value);
     }
 
     private sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
@@ -77,10 +79,6 @@ public static class WireJson
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.GetDateTimeOffset().ToUniversalTime();
 
-        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
-        {
-            Span<byte> utf8 = stackalloc byte[MaxFormattedLength];
-            writer.WriteStringValue(utf8[..FormatUtf8(value.UtcDateTime, utf8)]);
-        }
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => WriteUtc(writer, value.UtcDateTime);
     }
 }

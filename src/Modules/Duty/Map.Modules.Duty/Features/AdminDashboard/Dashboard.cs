@@ -63,7 +63,7 @@ internal sealed class DashboardHandler(DutyDbContext db, IBotTracking tracking, 
         var users = shifts.Select(s => s.UserId).ToList();
         var tracked = await tracking.GetUserTrackingAsync(users, now, cancellationToken);
         var newestBreak = breaks.GroupBy(b => b.UserId).ToDictionary(g => g.Key, g => g.First());
-        var units = shifts.Select(s => Units.Build(s, tracked.GetValueOrDefault(s.UserId), newestBreak.GetValueOrDefault(s.UserId), now, options, withSessionId: true)).ToList();
+        var units = shifts.Select(s => Units.Build(s, tracked.GetValueOrDefault(s.UserId), newestBreak.GetValueOrDefault(s.UserId), now, options)).ToList();
         return new DashboardView(now, units, [.. breaks.Select(BreakView.From)], [.. sos.Select(s => s.ToData())], sosCount);
     }
 }
@@ -76,14 +76,14 @@ internal sealed record UnitShift(int Id, string UserId, string? UnitLabel, DateT
 
 internal static class Units
 {
-    public static UnitView Build(UnitShift shift, UserTracking? tracking, BreakRequest? pendingBreak, DateTime now, DutyOptions options, bool withSessionId)
+    public static UnitView Build(UnitShift shift, UserTracking? tracking, BreakRequest? pendingBreak, DateTime now, DutyOptions options)
     {
         var last = UnitStatus.Last(tracking, now, options);
         var health = tracking?.Health;
         var status = UnitStatus.DeviceStatus(last?.Ts, tracking?.DeviceLastSeenAt, health?.UpdatedAt, now, options);
         var kpi = tracking?.Kpi5m is { } k ? new KpiView(k.Points5m, k.AccAvg5m, k.Jumps5m) : null;
         return new UnitView(
-            shift.Id, shift.UserId, shift.UnitLabel, shift.StartedAt, withSessionId ? last : last is null ? null : last with { SessionId = null },
+            shift.Id, shift.UserId, shift.UnitLabel, shift.StartedAt, last,
             tracking?.OpenSession is not null, pendingBreak is null ? null : BreakView.From(pendingBreak),
             health, health?.UpdatedAt is { } at ? (long)(now - at).TotalSeconds : null, status, kpi);
     }
@@ -108,7 +108,7 @@ internal sealed class ShiftDetailHandler(DutyDbContext db, IBotTracking tracking
             ? await db.Breaks.AsNoTracking().Where(b => b.UserId == shift.UserId && (b.Status == BreakRequest.Requested || b.Status == BreakRequest.Started))
                 .OrderByDescending(b => b.RequestedAt).FirstOrDefaultAsync(cancellationToken)
             : null;
-        var unit = Units.Build(UnitShift.From(shift), tracked, pendingBreak, now, options, withSessionId: true);
+        var unit = Units.Build(UnitShift.From(shift), tracked, pendingBreak, now, options);
         var last = unit.Last;
         if (!active)
         {
