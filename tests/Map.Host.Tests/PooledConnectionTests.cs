@@ -1,4 +1,5 @@
 using System.Net;
+using Map.SharedKernel;
 using Map.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -64,6 +65,44 @@ public sealed class PooledConnectionTests : IAsyncLifetime
         }
 
         Assert.Equal(earlierRuns + 3, await map.ScalarAsync<long>("SELECT count(*) FROM public.pool_probe"));
+    }
+
+    [Fact]
+    public async Task An_explicitly_prepared_statement_that_fails_stays_prepared_and_usable_and_is_refused_inside_a_transaction()
+    {
+        var pool = app.Services.GetRequiredService<NpgsqlDataSource>();
+        const string Sql = "INSERT INTO public.pool_probe (value) VALUES ($1) RETURNING id /* prepared */";
+        foreach (var value in new[] { "ok", "too long for the column", "fine", "too long again", "fine" })
+        {
+            await using var connection = await pool.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand(Sql, connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value });
+            if (value.Length > 5)
+            {
+                var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecutePreparedReaderAsync(CancellationToken.None));
+                Assert.Equal(PostgresErrorCodes.StringDataRightTruncation, error.SqlState);
+            }
+            else
+            {
+                await using var reader = await command.ExecutePreparedReaderAsync(CancellationToken.None);
+                Assert.True(await reader.ReadAsync());
+            }
+        }
+
+        await using (var connection = await pool.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var inTransaction = new NpgsqlCommand(Sql, connection, transaction);
+            inTransaction.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "no" });
+            await Assert.ThrowsAsync<InvalidOperationException>(() => inTransaction.ExecutePreparedReaderAsync(CancellationToken.None));
+        }
+
+        var client = (await app.LoginAsync()).Http;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/audit?limit=5")).StatusCode);
+        Assert.Equal(3, await map.ScalarAsync<long>("SELECT count(*) FROM public.pool_probe WHERE value IN ('ok', 'fine')"));
+        await using var same = await pool.OpenConnectionAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%/* prepared */%'", same);
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
     }
 
     private static async Task InsertAsync(NpgsqlDataSource pool, string sql, string value)

@@ -71,11 +71,12 @@ internal sealed class DeviceTokenAuthenticationHandler(
         DeviceIdentity? device = null;
         string? storedHash = null;
         DateTime? lastSeen = null;
-        await using (var command = dataSource.CreateCommand(
-            "SELECT id, public_id, user_id, label, is_revoked, token_hash, last_seen_at FROM tracker.tracker_devices WHERE token_hash = $1"))
+        await using (var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted))
+        await using (var command = new NpgsqlCommand(
+            "SELECT id, public_id, user_id, label, is_revoked, token_hash, last_seen_at FROM tracker.tracker_devices WHERE token_hash = $1", connection))
         {
-            command.Parameters.AddWithValue(hash);
-            await using var reader = await command.ExecuteReaderAsync(Context.RequestAborted);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = hash });
+            await using var reader = await command.ExecutePreparedReaderAsync(Context.RequestAborted);
             if (await reader.ReadAsync(Context.RequestAborted))
             {
                 device = new DeviceIdentity(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));

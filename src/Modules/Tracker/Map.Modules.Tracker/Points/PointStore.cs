@@ -168,7 +168,7 @@ internal sealed class PointStore(PointPartitions partitions)
         }
 
         LiveStateCache.Entry? written = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = transaction is null ? await command.ExecutePreparedReaderAsync(cancellationToken) : await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

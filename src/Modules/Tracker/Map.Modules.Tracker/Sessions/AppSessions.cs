@@ -34,14 +34,15 @@ internal sealed class AppSessions(TrackerDbContext db, NpgsqlDataSource dataSour
 
     private async Task<TrackingSession?> ReadSessionAsync(string sql, string userId, long? sessionId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(sql);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = userId });
         if (sessionId is { } id)
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
         }
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecutePreparedReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
