@@ -28,13 +28,21 @@ internal sealed class AppSessions(TrackerDbContext db, NpgsqlDataSource dataSour
             null,
             cancellationToken);
 
-    /// <summary>The user's open session (any source) with this id, or null.</summary>
-    public Task<TrackingSession?> FindOpenByIdAsync(string userId, long sessionId, CancellationToken cancellationToken) =>
-        ReadSessionAsync(SelectSession + " WHERE id = $2 AND user_id = $1 AND ended_at IS NULL", userId, sessionId, cancellationToken);
+    /// <summary>
+    /// The user's open session (any source) with this id, or null; on <paramref name="connection"/>, which the upload
+    /// then stores its points on (one pooled connection per upload instead of two).
+    /// </summary>
+    public Task<TrackingSession?> FindOpenByIdAsync(NpgsqlConnection connection, string userId, long sessionId, CancellationToken cancellationToken) =>
+        ReadSessionAsync(connection, SelectSession + " WHERE id = $2 AND user_id = $1 AND ended_at IS NULL", userId, sessionId, cancellationToken);
 
     private async Task<TrackingSession?> ReadSessionAsync(string sql, string userId, long? sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadSessionAsync(connection, sql, userId, sessionId, cancellationToken);
+    }
+
+    private static async Task<TrackingSession?> ReadSessionAsync(NpgsqlConnection connection, string sql, string userId, long? sessionId, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = userId });
         if (sessionId is { } id)

@@ -67,11 +67,24 @@ internal sealed class UploadPointsHandler(
         Domain.TrackingSession? session = null;
         var started = false;
         Duty.Contracts.ActiveShift? shift = null;
+
+        // The weeks' partitions first (on a connection of their own, only for a week this process has not seen), then
+        // one pooled connection for the session lookup and the insert: every checkout costs PostgreSQL a reset, a third
+        // of an upload's statements. It is open only while nothing else here takes a connection, so a pool of one
+        // cannot deadlock.
+        if (parsed.Valid.Count > 0)
+        {
+            await store.PrepareAsync(parsed.Valid, cancellationToken);
+        }
+
+        await using var connection = dataSource.CreateConnection();
         if (command.SessionGiven)
         {
-            session = command.SessionId is { } id ? await sessions.FindOpenByIdAsync(device.UserId, id, cancellationToken) : null;
+            await connection.OpenAsync(cancellationToken);
+            session = command.SessionId is { } id ? await sessions.FindOpenByIdAsync(connection, device.UserId, id, cancellationToken) : null;
             if (session is null)
             {
+                await connection.CloseAsync();
                 var active = await sessions.FindOpenAsync(device.UserId, cancellationToken);
                 throw new DomainException(DomainErrorKind.Conflict, "session is not active") { Code = "session_inactive", Details = new { active_session_id = active?.Id } };
             }
@@ -105,7 +118,7 @@ internal sealed class UploadPointsHandler(
 
         // In-batch duplicates (same ts) are counted as dedup, like a repeat of a stored point.
         var distinct = parsed.Valid.DistinctBy(p => p.Ts).ToList();
-        var inserted = await InsertAsync(session!.Id, device, distinct, cancellationToken);
+        var inserted = await InsertAsync(connection, session!.Id, device, distinct, cancellationToken);
 
         var firstTs = parsed.Valid.Min(p => p.Ts);
         var lastTs = parsed.Valid.Max(p => p.Ts);
@@ -117,19 +130,24 @@ internal sealed class UploadPointsHandler(
     /// One statement: the set-based insert and the session's last position (newest inserted ts wins), committed before
     /// the answer.
     /// </summary>
-    private async Task<HashSet<DateTime>> InsertAsync(long sessionId, DeviceIdentity device, List<PointRow> rows, CancellationToken cancellationToken)
+    private async Task<HashSet<DateTime>> InsertAsync(NpgsqlConnection connection, long sessionId, DeviceIdentity device, List<PointRow> rows, CancellationToken cancellationToken)
     {
-        await store.PrepareAsync(rows, cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                if (connection.State != System.Data.ConnectionState.Open)
+                {
+                    await connection.OpenAsync(cancellationToken);
+                }
+
                 return await store.InsertAsync(connection, null, sessionId, device.UserId, device.PublicId, Contracts.PointKinds.App, rows, cancellationToken);
             }
             catch (PostgresException ex) when (PointStore.IsMissingPartition(ex) && attempt == 0)
             {
-                // Retention dropped a week this process still had cached: create it again and retry once.
+                // Retention dropped a week this process still had cached: create it again (the failed statement left
+                // nothing behind) and retry once.
+                await connection.CloseAsync();
                 store.ForgetPartitions();
                 await store.PrepareAsync(rows, cancellationToken);
             }
