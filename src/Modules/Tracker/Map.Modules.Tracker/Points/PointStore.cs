@@ -9,6 +9,9 @@ namespace Map.Modules.Tracker.Points;
 /// <summary>A point ready to store (already validated; <see cref="Ts"/> UTC).</summary>
 internal sealed record PointRow(DateTime Ts, double Lat, double Lon, double? AccuracyM, double? SpeedMps, double? BearingDeg, IReadOnlyList<string>? Flags, string? RawJson = null);
 
+/// <summary>An upload stored into an open session: the session's shift and the timestamps of the rows that were new.</summary>
+internal sealed record OpenSessionInsert(int? ShiftId, HashSet<DateTime> Inserted);
+
 /// <summary>
 /// Set-based writes to <c>tracker.tracking_points</c>: one <c>INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO
 /// NOTHING RETURNING</c> per batch (the arrays travel in Npgsql's binary format), never a row at a time. Duplicates of
@@ -53,6 +56,23 @@ internal sealed class PointStore(PointPartitions partitions)
     /// </summary>
     private const string InsertNewAndTouchSessionSql = $"WITH ins AS ({InsertPointsRows}\n" + TouchSessionSql + "\nSELECT NULL::bigint, NULL::timestamptz, NULL::bigint, NULL::text, NULL::text WHERE false" + ReturnStateSql;
 
+    /// <summary>
+    /// The upload's forms of the two statements above (<see cref="InsertIntoOpenSessionAsync"/>): the rows go in only when
+    /// <c>$1</c> is an open session of the user <c>$2</c>, checked in the same statement instead of a lookup before it,
+    /// and a last row (<c>ts</c> = the session's <c>started_at</c>, <c>version</c> = its <c>shift_id</c>) says that it was.
+    /// </summary>
+    private const string OpenSessionSql = "WITH open AS (SELECT started_at, shift_id FROM tracker.tracking_sessions WHERE id = $1 AND user_id = $2 AND ended_at IS NULL),\n";
+
+    private const string OpenSessionGuard = "\nWHERE EXISTS (SELECT FROM open)";
+
+    private const string ReturnOpenSql = "\nUNION ALL SELECT NULL, started_at, shift_id, NULL, NULL FROM open";
+
+    private const string InsertIntoOpenSql = OpenSessionSql + "ins AS (" + InsertPointsRows + OpenSessionGuard + "\nON CONFLICT DO NOTHING\n" + TouchSessionSql
+        + "\nSELECT id, ts, NULL::bigint, NULL::text, NULL::text FROM ins" + ReturnStateSql + ReturnOpenSql;
+
+    private const string InsertNewIntoOpenSql = OpenSessionSql + "ins AS (" + InsertPointsRows + OpenSessionGuard + "\n" + TouchSessionSql
+        + "\nSELECT NULL::bigint, NULL::timestamptz, NULL::bigint, NULL::text, NULL::text WHERE false" + ReturnStateSql + ReturnOpenSql;
+
     private const string TouchSessionSql =
         """
           RETURNING id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags),
@@ -95,6 +115,35 @@ internal sealed class PointStore(PointPartitions partitions)
         partitions.EnsureAsync(rows.Select(r => r.Ts), cancellationToken);
 
     /// <summary>
+    /// Inserts the rows (distinct ts per call, at least one) into the session as one autocommit statement, only if it is
+    /// an open session of <paramref name="userId"/>; null when it is not (nothing is stored). Otherwise the session's
+    /// shift and the timestamps of the rows that were new.
+    /// </summary>
+    public async Task<OpenSessionInsert?> InsertIntoOpenSessionAsync(
+        NpgsqlConnection connection,
+        long sessionId,
+        string userId,
+        string? deviceId,
+        string kind,
+        IReadOnlyList<PointRow> rows,
+        CancellationToken cancellationToken)
+    {
+        var batch = new Batch(sessionId, userId, deviceId, kind, rows, RequireOpen: true);
+        ExecuteResult result;
+        try
+        {
+            result = await ExecuteAsync(connection, null, InsertNewIntoOpenSql, batch, cancellationToken);
+            result = result with { Inserted = result.Open ? [.. rows.Select(r => r.Ts)] : [] };
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            result = await ExecuteAsync(connection, null, InsertIntoOpenSql, batch, cancellationToken);
+        }
+
+        return result.Open ? new OpenSessionInsert(result.ShiftId, result.Inserted) : null;
+    }
+
+    /// <summary>
     /// Inserts the rows (distinct ts per call) inside <paramref name="transaction"/> (or as one autocommit statement);
     /// with a session the same statement moves the session's last position and merges its live state. Returns the
     /// timestamps of the rows that were new (the others were stored before).
@@ -130,13 +179,15 @@ internal sealed class PointStore(PointPartitions partitions)
             }
         }
 
-        return await ExecuteAsync(connection, transaction, sessionId is not null ? InsertAndTouchSessionSql : InsertSql, batch, cancellationToken);
+        return (await ExecuteAsync(connection, transaction, sessionId is not null ? InsertAndTouchSessionSql : InsertSql, batch, cancellationToken)).Inserted;
     }
 
-    private async Task<HashSet<DateTime>> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Batch batch, CancellationToken cancellationToken)
+    private async Task<ExecuteResult> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Batch batch, CancellationToken cancellationToken)
     {
-        var (sessionId, userId, deviceId, kind, rows) = batch;
+        var (sessionId, userId, deviceId, kind, rows, requireOpen) = batch;
         var inserted = new HashSet<DateTime>(rows.Count);
+        var open = false;
+        int? shiftId = null;
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<long?> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = sessionId });
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = userId });
@@ -176,6 +227,12 @@ internal sealed class PointStore(PointPartitions partitions)
                 {
                     inserted.Add(reader.GetFieldValue<DateTime>(1));
                 }
+                else if (requireOpen && !reader.IsDBNull(1))
+                {
+                    // The open session's row (ReturnOpenSql).
+                    open = true;
+                    shiftId = reader.IsDBNull(2) ? null : (int)reader.GetInt64(2);
+                }
                 else if (reader.FieldCount > 2 && sessionId is { } writtenSession)
                 {
                     var version = reader.GetInt64(2);
@@ -198,11 +255,14 @@ internal sealed class PointStore(PointPartitions partitions)
             held[written.SessionId] = written;
         }
 
-        return inserted;
+        return new ExecuteResult(inserted, open, shiftId);
     }
 
     /// <summary>One call's points and what they belong to.</summary>
-    private readonly record struct Batch(long? SessionId, string UserId, string? DeviceId, string Kind, IReadOnlyList<PointRow> Rows);
+    private readonly record struct Batch(long? SessionId, string UserId, string? DeviceId, string Kind, IReadOnlyList<PointRow> Rows, bool RequireOpen = false);
+
+    /// <summary>What a statement returned: the new rows' timestamps and, for the upload's forms, the open session's shift.</summary>
+    private readonly record struct ExecuteResult(HashSet<DateTime> Inserted, bool Open, int? ShiftId);
 
     /// <summary>True when PostgreSQL refused a row because its week has no partition (dropped since it was cached).</summary>
     public static bool IsMissingPartition(PostgresException ex) =>

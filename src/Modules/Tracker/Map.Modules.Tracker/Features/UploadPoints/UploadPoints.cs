@@ -64,73 +64,83 @@ internal sealed class UploadPointsHandler(
 
         // Session: a given id must be an open session of this user; otherwise the open app session (created only
         // when there is something to store).
-        Domain.TrackingSession? session = null;
-        var started = false;
-        Duty.Contracts.ActiveShift? shift = null;
-
         // The weeks' partitions first (on a connection of their own, only for a week this process has not seen), then
-        // one pooled connection for the session lookup and the insert: every checkout costs PostgreSQL a reset, a third
-        // of an upload's statements. It is open only while nothing else here takes a connection, so a pool of one
-        // cannot deadlock.
+        // one pooled connection for the session lookup and the insert: every checkout costs PostgreSQL a reset. It is
+        // open only while nothing else here takes a connection, so a pool of one cannot deadlock.
         if (parsed.Valid.Count > 0)
         {
             await store.PrepareAsync(parsed.Valid, cancellationToken);
         }
 
         await using var connection = dataSource.CreateConnection();
+        var distinct = parsed.Valid.DistinctBy(p => p.Ts).ToList();
+        long sessionId;
+        int? shiftId;
+        HashSet<DateTime> inserted;
         if (command.SessionGiven)
         {
-            await connection.OpenAsync(cancellationToken);
-            session = command.SessionId is { } id ? await sessions.FindOpenByIdAsync(connection, device.UserId, id, cancellationToken) : null;
-            if (session is null)
+            if (command.SessionId is not { } id)
             {
-                await connection.CloseAsync();
-                var active = await sessions.FindOpenAsync(device.UserId, cancellationToken);
-                throw new DomainException(DomainErrorKind.Conflict, "session is not active") { Code = "session_inactive", Details = new { active_session_id = active?.Id } };
+                throw await SessionInactiveAsync(connection, device, cancellationToken);
             }
+
+            if (parsed.Valid.Count == 0)
+            {
+                await connection.OpenAsync(cancellationToken);
+                _ = await sessions.FindOpenByIdAsync(connection, device.UserId, id, cancellationToken) ?? throw await SessionInactiveAsync(connection, device, cancellationToken);
+                return new UploadPointsResult(id, 0, 0, parsed.Rejected, null, null);
+            }
+
+            // The insert checks that the session is open itself: one statement instead of a lookup and an insert.
+            var stored = await WithPartitionRetryAsync(connection, distinct, () => store.InsertIntoOpenSessionAsync(connection, id, device.UserId, device.PublicId, Contracts.PointKinds.App, distinct, cancellationToken), cancellationToken)
+                ?? throw await SessionInactiveAsync(connection, device, cancellationToken);
+            (sessionId, shiftId, inserted) = (id, stored.ShiftId, stored.Inserted);
         }
         else if (parsed.Valid.Count > 0)
         {
-            (session, started, shift) = await sessions.EnsureOpenAsync(device, parsed.Valid[0].Lat, parsed.Valid[0].Lon, cancellationToken);
+            var (session, started, shift) = await sessions.EnsureOpenAsync(device, parsed.Valid[0].Lat, parsed.Valid[0].Lon, cancellationToken);
+            if (started)
+            {
+                await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStarted, new
+                {
+                    device_id = device.PublicId,
+                    user_id = device.UserId,
+                    shift_id = session.ShiftId,
+                    session_id = session.Id,
+                    message_id = (int?)null,
+                    label = shift?.UnitLabel ?? device.DisplayName,
+                }), cancellationToken);
+            }
+
+            inserted = await WithPartitionRetryAsync(connection, distinct, () => store.InsertAsync(connection, null, session.Id, device.UserId, device.PublicId, Contracts.PointKinds.App, distinct, cancellationToken), cancellationToken);
+            (sessionId, shiftId) = (session.Id, session.ShiftId);
         }
         else
         {
-            session = await sessions.FindOpenAsync(device.UserId, cancellationToken);
-        }
-
-        if (started)
-        {
-            await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStarted, new
-            {
-                device_id = device.PublicId,
-                user_id = device.UserId,
-                shift_id = session!.ShiftId,
-                session_id = session.Id,
-                message_id = (int?)null,
-                label = shift?.UnitLabel ?? device.DisplayName,
-            }), cancellationToken);
-        }
-
-        if (parsed.Valid.Count == 0)
-        {
+            var session = await sessions.FindOpenAsync(device.UserId, cancellationToken);
             return new UploadPointsResult(session?.Id, 0, 0, parsed.Rejected, null, null);
         }
 
         // In-batch duplicates (same ts) are counted as dedup, like a repeat of a stored point.
-        var distinct = parsed.Valid.DistinctBy(p => p.Ts).ToList();
-        var inserted = await InsertAsync(connection, session!.Id, device, distinct, cancellationToken);
-
         var firstTs = parsed.Valid.Min(p => p.Ts);
         var lastTs = parsed.Valid.Max(p => p.Ts);
-        await PublishAsync(device, session, distinct, inserted, cancellationToken);
-        return new UploadPointsResult(session.Id, inserted.Count, parsed.Valid.Count - inserted.Count, parsed.Rejected, firstTs, lastTs);
+        await PublishAsync(device, sessionId, shiftId, distinct, inserted, cancellationToken);
+        return new UploadPointsResult(sessionId, inserted.Count, parsed.Valid.Count - inserted.Count, parsed.Rejected, firstTs, lastTs);
+    }
+
+    /// <summary>409 <c>session_inactive</c> with the user's open app session, if any (looked up on a connection of its own).</summary>
+    private async Task<DomainException> SessionInactiveAsync(NpgsqlConnection connection, DeviceIdentity device, CancellationToken cancellationToken)
+    {
+        await connection.CloseAsync();
+        var active = await sessions.FindOpenAsync(device.UserId, cancellationToken);
+        return new DomainException(DomainErrorKind.Conflict, "session is not active") { Code = "session_inactive", Details = new { active_session_id = active?.Id } };
     }
 
     /// <summary>
-    /// One statement: the set-based insert and the session's last position (newest inserted ts wins), committed before
-    /// the answer.
+    /// Runs one of the store's single-statement inserts (the set-based insert and the session's last position, committed
+    /// before the answer) on <paramref name="connection"/>, opened here.
     /// </summary>
-    private async Task<HashSet<DateTime>> InsertAsync(NpgsqlConnection connection, long sessionId, DeviceIdentity device, List<PointRow> rows, CancellationToken cancellationToken)
+    private async Task<T> WithPartitionRetryAsync<T>(NpgsqlConnection connection, List<PointRow> rows, Func<Task<T>> insert, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -141,7 +151,7 @@ internal sealed class UploadPointsHandler(
                     await connection.OpenAsync(cancellationToken);
                 }
 
-                return await store.InsertAsync(connection, null, sessionId, device.UserId, device.PublicId, Contracts.PointKinds.App, rows, cancellationToken);
+                return await insert();
             }
             catch (PostgresException ex) when (PointStore.IsMissingPartition(ex) && attempt == 0)
             {
@@ -154,7 +164,7 @@ internal sealed class UploadPointsHandler(
         }
     }
 
-    private async Task PublishAsync(DeviceIdentity device, Domain.TrackingSession session, List<PointRow> rows, HashSet<DateTime> inserted, CancellationToken cancellationToken)
+    private async Task PublishAsync(DeviceIdentity device, long sessionId, int? shiftId, List<PointRow> rows, HashSet<DateTime> inserted, CancellationToken cancellationToken)
     {
         if (inserted.Count == 0)
         {
@@ -167,8 +177,8 @@ internal sealed class UploadPointsHandler(
         {
             device_id = device.PublicId,
             user_id = device.UserId,
-            shift_id = session.ShiftId,
-            session_id = session.Id,
+            shift_id = shiftId,
+            session_id = sessionId,
             source = "app",
             count = stored.Count,
             first_ts = stored.Min(p => p.Ts),
