@@ -2,6 +2,7 @@ using Carter;
 using Map.Modules.Admin.Contracts;
 using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Domain;
+using Map.Modules.Tracker.Sessions;
 using Map.Modules.Tracker.Wire;
 using Mediator;
 
@@ -94,15 +95,7 @@ internal sealed class ManageDeviceHandler(TrackerDbContext db, TimeProvider cloc
 
         if (ended is not null)
         {
-            await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStopped, new
-            {
-                device_id = device.PublicId,
-                user_id = device.UserId,
-                shift_id = ended.ShiftId,
-                session_id = ended.Id,
-                message_id = (int?)null,
-                source = "app",
-            }), cancellationToken);
+            await events.PublishAsync(SessionEvents.Stopped(device.PublicId, device.UserId, ended.ShiftId, ended.Id, null), cancellationToken);
         }
 
         object data = command.Action == DeviceAction.Rotate

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Carter;
 using Map.Modules.Tracker.Auth;
-using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Sessions;
 using Map.Modules.Tracker.Wire;
 using Mediator;
@@ -94,15 +93,7 @@ internal sealed class StartSessionHandler(AppSessions sessions, IEventBus events
     {
         var device = command.Device;
         var (session, shift, _) = await sessions.StartAsync(device, command.Lat, command.Lon, endPrevious: true, cancellationToken);
-        await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStarted, new
-        {
-            device_id = device.PublicId,
-            user_id = device.UserId,
-            shift_id = shift.Id,
-            session_id = session.Id,
-            message_id = (int?)null,
-            label = shift.UnitLabel,
-        }), cancellationToken);
+        await events.PublishAsync(SessionEvents.Started(device.PublicId, device.UserId, shift.Id, session.Id, shift.UnitLabel), cancellationToken);
         return new StartSessionResult(shift.Id, session.Id, device.UserId, device.PublicId, shift.UnitLabel);
     }
 }

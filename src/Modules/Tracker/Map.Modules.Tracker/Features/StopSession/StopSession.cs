@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 using Carter;
 using Map.Modules.Tracker.Auth;
-using Map.Modules.Tracker.Contracts;
 using Map.Modules.Tracker.Domain;
+using Map.Modules.Tracker.Sessions;
 using Map.Modules.Tracker.Wire;
 using Mediator;
 
@@ -63,15 +63,7 @@ internal sealed class StopSessionHandler(TrackerDbContext db, TimeProvider clock
             return null;
         }
 
-        await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStopped, new
-        {
-            device_id = device.PublicId,
-            user_id = device.UserId,
-            shift_id = session.ShiftId,
-            session_id = session.Id,
-            message_id = session.MessageId,
-            source = "app",
-        }), cancellationToken);
+        await events.PublishAsync(SessionEvents.Stopped(device.PublicId, device.UserId, session.ShiftId, session.Id, session.MessageId), cancellationToken);
         return session.Id;
     }
 }

@@ -101,15 +101,7 @@ internal sealed class UploadPointsHandler(
             var (session, started, shift) = await sessions.EnsureOpenAsync(device, parsed.Valid[0].Lat, parsed.Valid[0].Lon, cancellationToken);
             if (started)
             {
-                await events.PublishAsync(new TrackerEvent(TrackerEvent.TrackingStarted, new
-                {
-                    device_id = device.PublicId,
-                    user_id = device.UserId,
-                    shift_id = session.ShiftId,
-                    session_id = session.Id,
-                    message_id = (int?)null,
-                    label = shift?.UnitLabel ?? device.DisplayName,
-                }), cancellationToken);
+                await events.PublishAsync(SessionEvents.Started(device.PublicId, device.UserId, session.ShiftId, session.Id, shift?.UnitLabel ?? device.DisplayName), cancellationToken);
             }
 
             inserted = await WithPartitionRetryAsync(connection, distinct, () => store.InsertAsync(connection, null, session.Id, device.UserId, device.PublicId, Contracts.PointKinds.App, distinct, cancellationToken), cancellationToken);
