@@ -184,6 +184,39 @@ public sealed class IngestTests(TrackerTestContext map) : IClassFixture<TrackerT
         Assert.Null(await remote.WaitForEventAsync("tracking_point", timeout: TimeSpan.FromSeconds(1)));
     }
 
+    [Fact]
+    public async Task Session_start_and_stop_are_announced_with_the_fields_the_device_pages_read()
+    {
+        var admin = await map.AdminAsync();
+        var phone = await map.Tracker.PairAsync(admin);
+        await using var socket = await map.Tracker.ConnectRealtimeAsync(admin);
+
+        // Started implicitly by an upload without a session id, then explicitly (which ends the first), then stopped.
+        var first = (await phone.UploadAsync(null, TrackerApi.Track(2, DateTimeOffset.UtcNow.AddHours(-6)))).GetProperty("session_id").GetInt64();
+        var implicitStart = await socket.WaitForEventAsync("tracking_started", d => d.GetProperty("session_id").GetInt64() == first);
+        var second = await phone.StartAsync();
+        var explicitStart = await socket.WaitForEventAsync("tracking_started", d => d.GetProperty("session_id").GetInt64() == second);
+        await TrackerApi.ExpectAsync(await phone.Http.PostAsJsonAsync("/api/tracker/stop", new { session_id = second }), HttpStatusCode.OK);
+        var stop = await socket.WaitForEventAsync("tracking_stopped", d => d.GetProperty("session_id").GetInt64() == second);
+
+        string[] startFields = ["device_id", "user_id", "shift_id", "session_id", "message_id", "label"];
+        foreach (var started in new[] { implicitStart, explicitStart })
+        {
+            Assert.NotNull(started);
+            Assert.Equal(startFields, started.Value.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(phone.DeviceId, started.Value.GetProperty("device_id").GetString());
+            Assert.Equal(phone.UserId, started.Value.GetProperty("user_id").GetString());
+            Assert.Equal(JsonValueKind.Number, started.Value.GetProperty("shift_id").ValueKind);
+            Assert.Equal(JsonValueKind.Null, started.Value.GetProperty("message_id").ValueKind);
+            Assert.Equal("Патруль 7", started.Value.GetProperty("label").GetString());
+        }
+
+        Assert.NotNull(stop);
+        Assert.Equal(["device_id", "user_id", "shift_id", "session_id", "message_id", "source"], stop.Value.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(explicitStart!.Value.GetProperty("shift_id").GetInt32(), stop.Value.GetProperty("shift_id").GetInt32());
+        Assert.Equal("app", stop.Value.GetProperty("source").GetString());
+    }
+
     /// <summary>The tracking_point frames up to the next tracking_batch, and that batch's data.</summary>
     private static async Task<(List<string> Points, JsonElement Batch)> ReadUploadAsync(RealtimeClient socket)
     {
