@@ -46,7 +46,7 @@ internal sealed class PointStore(PointPartitions partitions)
     /// of the statement's time, hence the held copy.
     /// </para>
     /// </summary>
-    private const string InsertAndTouchSessionSql = $"WITH ins AS ({InsertPoints}\n" + TouchSessionSql + "\nSELECT id, ts, NULL::bigint, NULL::text, NULL::text FROM ins" + ReturnStateSql;
+    private static readonly string InsertAndTouchSessionSql = SessionStatement(skipDuplicates: true, openSessionOnly: false);
 
     /// <summary>
     /// The optimistic form, for a batch of new points (what a phone sends, unless it retries a lost answer): the rows go
@@ -54,24 +54,30 @@ internal sealed class PointStore(PointPartitions partitions)
     /// with a unique violation and nothing was stored). <c>ON CONFLICT</c> and returning each row cost about a quarter
     /// of the insert; the caller falls back to <see cref="InsertAndTouchSessionSql"/> on a duplicate.
     /// </summary>
-    private const string InsertNewAndTouchSessionSql = $"WITH ins AS ({InsertPointsRows}\n" + TouchSessionSql + "\nSELECT NULL::bigint, NULL::timestamptz, NULL::bigint, NULL::text, NULL::text WHERE false" + ReturnStateSql;
+    private static readonly string InsertNewAndTouchSessionSql = SessionStatement(skipDuplicates: false, openSessionOnly: false);
 
     /// <summary>
     /// The upload's forms of the two statements above (<see cref="InsertIntoOpenSessionAsync"/>): the rows go in only when
     /// <c>$1</c> is an open session of the user <c>$2</c>, checked in the same statement instead of a lookup before it,
     /// and a last row (<c>ts</c> = the session's <c>started_at</c>, <c>version</c> = its <c>shift_id</c>) says that it was.
     /// </summary>
-    private const string OpenSessionSql = "WITH open AS (SELECT started_at, shift_id FROM tracker.tracking_sessions WHERE id = $1 AND user_id = $2 AND ended_at IS NULL),\n";
+    private static readonly string InsertIntoOpenSql = SessionStatement(skipDuplicates: true, openSessionOnly: true);
 
-    private const string OpenSessionGuard = "\nWHERE EXISTS (SELECT FROM open)";
+    private static readonly string InsertNewIntoOpenSql = SessionStatement(skipDuplicates: false, openSessionOnly: true);
 
-    private const string ReturnOpenSql = "\nUNION ALL SELECT NULL, started_at, shift_id, NULL, NULL FROM open";
+    private const string OpenSessionSql = "open AS (SELECT started_at, shift_id FROM tracker.tracking_sessions WHERE id = $1 AND user_id = $2 AND ended_at IS NULL),\n";
 
-    private const string InsertIntoOpenSql = OpenSessionSql + "ins AS (" + InsertPointsRows + OpenSessionGuard + "\nON CONFLICT DO NOTHING\n" + TouchSessionSql
-        + "\nSELECT id, ts, NULL::bigint, NULL::text, NULL::text FROM ins" + ReturnStateSql + ReturnOpenSql;
-
-    private const string InsertNewIntoOpenSql = OpenSessionSql + "ins AS (" + InsertPointsRows + OpenSessionGuard + "\n" + TouchSessionSql
-        + "\nSELECT NULL::bigint, NULL::timestamptz, NULL::bigint, NULL::text, NULL::text WHERE false" + ReturnStateSql + ReturnOpenSql;
+    /// <summary>
+    /// The four session statements above from their shared parts: with or without the conflict clause (the fallback
+    /// returns each stored row; the optimistic form returns only the live state), with or without the open-session check.
+    /// </summary>
+    private static string SessionStatement(bool skipDuplicates, bool openSessionOnly) =>
+        "WITH " + (openSessionOnly ? OpenSessionSql : "") + "ins AS (" + InsertPointsRows
+        + (openSessionOnly ? "\nWHERE EXISTS (SELECT FROM open)" : "")
+        + (skipDuplicates ? "\nON CONFLICT DO NOTHING" : "") + "\n" + TouchSessionSql
+        + (skipDuplicates ? "\nSELECT id, ts, NULL::bigint, NULL::text, NULL::text FROM ins" : "\nSELECT NULL::bigint, NULL::timestamptz, NULL::bigint, NULL::text, NULL::text WHERE false")
+        + ReturnStateSql
+        + (openSessionOnly ? "\nUNION ALL SELECT NULL, started_at, shift_id, NULL, NULL FROM open" : "");
 
     private const string TouchSessionSql =
         """
