@@ -104,6 +104,17 @@ public sealed class LiveStateTests(TrackerTestContext map) : IClassFixture<Track
         Assert.Equal(7, third.OpenSessionPoints.Count);
         Assert.Equal(54.5001, third.OpenSessionPoints[0].Lat, 6);
 
+        // So does a late batch, older than the session's last position: it leaves that position as it was but changes
+        // the state, and the read still notices (the held state is checked against the session row).
+        var lastAt = await map.ScalarAsync<DateTime>("SELECT last_at FROM tracker.tracking_sessions WHERE id = $1", session);
+        await phone.UploadAsync(session, TrackerApi.Track(1, now.AddMinutes(-2), lat: 55.5));
+        Assert.Equal(lastAt, await map.ScalarAsync<DateTime>("SELECT last_at FROM tracker.tracking_sessions WHERE id = $1", session));
+        var late = await ReadAsync();
+        Assert.Equal(8, late.OpenSessionPoints.Count);
+        Assert.Contains(late.OpenSessionPoints, p => p.Lat == 55.5);
+        Assert.Equal(8, late.Kpi5m!.Points5m);
+        Assert.Same(late.OpenSessionPoints, (await ReadAsync()).OpenSessionPoints);
+
         // A new session is never answered with the old session's points, even before it has a point of its own.
         await TrackerApi.ExpectAsync(await phone.Http.PostAsJsonAsync("/api/tracker/stop", new { }), System.Net.HttpStatusCode.OK);
         var next = await phone.StartAsync();

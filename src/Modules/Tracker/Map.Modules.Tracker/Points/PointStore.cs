@@ -36,7 +36,10 @@ internal sealed class PointStore(PointPartitions partitions)
     /// <summary>
     /// The same insert, the session's last position (the newest inserted point, unless the session already has a newer
     /// one) and its live state (decision 0089: the 30 newest points and the 5-minute KPI cells) as one statement: atomic
-    /// without an explicit transaction, one round trip. A batch that inserted nothing (a retry) changes nothing.
+    /// without an explicit transaction, one round trip. A batch that inserted nothing (a retry) changes nothing. A batch
+    /// that inserted something always rewrites the session's row, even when it is older than the last position: the
+    /// row's <c>xmin</c> then changes with every change of the live state, which lets the dashboard's read check its held
+    /// state against the session row alone (<c>BotTracking.GetUserTrackingAsync</c>).
     /// <para>
     /// The live state has two ways in. <c>fast</c>: this process holds the row as of version <c>$13</c> (its
     /// <c>xmin</c>) and has merged the batch into it already (<c>$14</c>, <c>$15</c>); it is written as it is when the row
@@ -84,8 +87,11 @@ internal sealed class PointStore(PointPartitions partitions)
           RETURNING id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg, flags),
         newest AS (SELECT ts, lat, lon FROM ins ORDER BY ts DESC LIMIT 1),
         touched AS (
-          UPDATE tracker.tracking_sessions s SET last_lat = newest.lat, last_lon = newest.lon, last_at = newest.ts
-          FROM newest WHERE s.id = $1 AND (s.last_at IS NULL OR s.last_at <= newest.ts)
+          UPDATE tracker.tracking_sessions s
+          SET last_lat = CASE WHEN s.last_at > newest.ts THEN s.last_lat ELSE newest.lat END,
+              last_lon = CASE WHEN s.last_at > newest.ts THEN s.last_lon ELSE newest.lon END,
+              last_at = GREATEST(s.last_at, newest.ts)
+          FROM newest WHERE s.id = $1
           RETURNING s.id),
         fast AS (
           UPDATE tracker.session_live_state l SET recent = $14::json, kpi = $15::json

@@ -112,26 +112,27 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
         }
 
         // One round trip, one row per user and statement (decision 0088). The open session's 30 newest points and its
-        // KPI cells come from its live state row (decision 0089), so a unit costs two primary-key reads, not a few
-        // hundred points; and the state comes back only when the row changed since the version this process holds (its
-        // xmin). The state row is joined inside the session's LIMIT 1 and its wide columns are left out when not needed:
-        // joined outside, the planner put a Memoize or Hash over it that copied each unit's whole state (2.3 → 7.7 ms at
-        // 500 units), and a second LATERAL still paid a Memoize that never hits (a quarter of the statement). Units the
-        // open session cannot place (none, or one without a point yet) need the newest point of any kind, over every
-        // week's partition: that is a third statement, for those users only.
+        // KPI cells come from its live state row (decision 0089), so a unit costs primary-key reads, not a few hundred
+        // points. The version of the state is the session row's xmin: every statement that changes the live state also
+        // rewrites the session row (PointStore), so a unit whose session row is the one this process holds skips the
+        // state row altogether (a gated LATERAL: OFFSET 0 keeps the planner from turning it into a hash join over every
+        // state row). Units the open session cannot place (none, or one without a point yet) need the newest point of
+        // any kind, over every week's partition: that is a third statement, for those users only.
         var held = users.Select(liveStates.Get).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         var tracking = new NpgsqlBatchCommand(
             $"""
-            SELECT u.user_id, {SessionColumns}, s.version, s.recent, s.kpi, u.ord
+            SELECT u.user_id, {SessionColumns}, s.version, l.recent, l.kpi, u.ord
             FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(user_id, held_session, held_version, ord)
             LEFT JOIN LATERAL (
-                SELECT {SessionColumns}, l.xmin::text::bigint AS version,
-                       CASE WHEN l.session_id = u.held_session AND l.xmin::text::bigint = u.held_version THEN NULL ELSE l.recent END AS recent,
-                       CASE WHEN l.session_id = u.held_session AND l.xmin::text::bigint = u.held_version THEN NULL ELSE l.kpi END AS kpi
-                FROM tracker.tracking_sessions s LEFT JOIN tracker.session_live_state l ON l.session_id = s.id
+                SELECT {SessionColumns}, s.xmin::text::bigint AS version
+                FROM tracker.tracking_sessions s
                 WHERE s.user_id = u.user_id AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1) s ON true
+            LEFT JOIN LATERAL (
+                SELECT l.recent, l.kpi FROM tracker.session_live_state l
+                WHERE l.session_id = s.id AND (s.id IS DISTINCT FROM u.held_session OR s.version IS DISTINCT FROM u.held_version)
+                OFFSET 0) l ON true
             """);
         tracking.Parameters.Add(new NpgsqlParameter { Value = users });
         tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.SessionId).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
@@ -173,7 +174,7 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
             {
                 var user = reader.GetString(0);
                 var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var live = open is null || reader.IsDBNull(12) ? null : OpenSessionState(reader, user, open.Id, held[reader.GetInt64(15) - 1]);
+                var live = open is null ? null : OpenSessionState(reader, user, open.Id, held[reader.GetInt64(15) - 1]);
                 if (open is null || (live is null && open.LastLat is null))
                 {
                     unplaced.Add(user);
@@ -237,15 +238,20 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
     /// The open session's live state from the row (columns 12–14: version, points, KPI cells), or the entry this request
     /// sent when PostgreSQL left the state out because the row is still at that version.
     /// </summary>
-    private LiveStateCache.Entry OpenSessionState(NpgsqlDataReader reader, string user, long sessionId, LiveStateCache.Entry? sent)
+    /// <summary>
+    /// The open session's live state: read in this row, or the held one when the row skipped it (the session row is at
+    /// the held version), or none (the session has no point yet).
+    /// </summary>
+    private LiveStateCache.Entry? OpenSessionState(NpgsqlDataReader reader, string user, long sessionId, LiveStateCache.Entry? sent)
     {
+        var version = reader.GetInt64(12);
         if (reader.IsDBNull(13))
         {
-            return sent!;
+            return sent is not null && sent.SessionId == sessionId && sent.Version == version ? sent : null;
         }
 
         var entry = new LiveStateCache.Entry(
-            sessionId, reader.GetInt64(12), LiveState.Recent(reader.GetFieldValue<byte[]>(13)), LiveState.KpiCells(reader.GetFieldValue<byte[]>(14)));
+            sessionId, version, LiveState.Recent(reader.GetFieldValue<byte[]>(13)), LiveState.KpiCells(reader.GetFieldValue<byte[]>(14)));
         liveStates.Set(user, entry);
         return entry;
     }
