@@ -16,6 +16,9 @@ internal sealed class PerfOptions
 
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Measurements of every endpoint per scale, interleaved; the figures are their medians.</summary>
+    public int Rounds { get; private set; } = 1;
+
     public TimeSpan MinDuration { get; private set; } = TimeSpan.FromSeconds(2);
 
     public string? JsonFile { get; private set; }
@@ -58,6 +61,10 @@ internal sealed class PerfOptions
                                 runs unoptimised code for its first seconds)
           --seed-scale N        fill each scenario's main table to N rows (PostgreSQL COPY) before measuring
           --scales A,B,...      measure at each scale in turn and compare p99 with the first (e.g. 1000,1000000)
+          --rounds N            measure every endpoint N times per scale, one endpoint after the other in each round,
+                                and report the medians (default 1): the machine's speed drifts between minutes, and
+                                interleaving lets a ratio of two endpoints compare them under the same drift; only
+                                the first round warms up for the full --warmup, later ones for at most 2 s
           --scenario a,b        only these scenarios (platform, and one per module)
           --only NAME,...       only endpoints whose name contains one of these texts
           --redis URL           Redis for the spawned Map (default redis://127.0.0.1:6379/14; "none" to run without)
@@ -76,6 +83,7 @@ internal sealed class PerfOptions
                 case "--base": options.Base = new Uri(Next()); break;
                 case "--runs": options.Runs = PositiveInt(Next(), "--runs"); break;
                 case "--concurrency": options.Concurrency = PositiveInt(Next(), "--concurrency"); break;
+                case "--rounds": options.Rounds = PositiveInt(Next(), "--rounds"); break;
                 case "--timeout": options.Timeout = TimeSpan.FromSeconds(PositiveInt(Next(), "--timeout")); break;
                 case "--min-seconds": options.MinDuration = TimeSpan.FromSeconds(int.TryParse(Next(), CultureInfo.InvariantCulture, out var m) && m >= 0 ? m : throw new ArgumentException("--min-seconds must be a number of seconds")); break;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(int.TryParse(Next(), CultureInfo.InvariantCulture, out var w) && w >= 0 ? w : throw new ArgumentException("--warmup must be a number of seconds")); break;

@@ -119,19 +119,43 @@ try
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
-        var results = new List<EndpointResult>();
-        foreach (var endpoint in endpoints)
+        var rounds = new List<List<EndpointResult>>();
+        for (var round = 1; round <= options.Rounds; round++)
         {
-            var concurrency = Math.Min(options.Concurrency, endpoint.MaxConcurrency ?? int.MaxValue);
-            var result = await LoadRunner.RunAsync(endpoint, context.Clients, endpoint.Runs ?? options.Runs, concurrency, options.Timeout, options.Warmup, options.MinDuration);
-            results.Add(result with { BaselineRatio = result.RequestsPerSecond / baselineResult.RequestsPerSecond });
+            // Later rounds run on code the first one has already tiered up: a short warm-up is enough.
+            var warmup = round == 1 ? options.Warmup : TimeSpan.FromSeconds(Math.Min(options.Warmup.TotalSeconds, 2));
+            var results = new List<EndpointResult>();
+            foreach (var endpoint in endpoints)
+            {
+                var concurrency = Math.Min(options.Concurrency, endpoint.MaxConcurrency ?? int.MaxValue);
+                var result = await LoadRunner.RunAsync(endpoint, context.Clients, endpoint.Runs ?? options.Runs, concurrency, options.Timeout, warmup, options.MinDuration);
+                results.Add(result with { BaselineRatio = result.RequestsPerSecond / baselineResult.RequestsPerSecond });
+            }
+
+            if (options.Rounds > 1)
+            {
+                log.WriteLine($"-- round {round} of {options.Rounds}");
+                Report.Print(log, scale, baselineResult, results);
+                foreach (var scenario in scenarios)
+                {
+                    scenario.Summarize(log, results);
+                }
+            }
+
+            rounds.Add(results);
         }
 
-        runsByScale.Add(new ScaleRun(scale, results));
-        Report.Print(log, scale, baselineResult, results);
+        var medians = Report.Medians(rounds);
+        runsByScale.Add(new ScaleRun(scale, medians));
+        if (options.Rounds > 1)
+        {
+            log.WriteLine($"-- median of {options.Rounds} rounds");
+        }
+
+        Report.Print(log, scale, baselineResult, medians);
         foreach (var scenario in scenarios)
         {
-            scenario.Summarize(log, results);
+            scenario.Summarize(log, medians);
         }
     }
 

@@ -27,6 +27,37 @@ internal static class Report
         }
     }
 
+    /// <summary>
+    /// One result per endpoint from several rounds: the median of each figure (requests counted over all rounds), so one
+    /// slow minute does not decide a comparison. A single round is returned as it is.
+    /// </summary>
+    public static List<EndpointResult> Medians(IReadOnlyList<IReadOnlyList<EndpointResult>> rounds)
+    {
+        if (rounds.Count == 1)
+        {
+            return [.. rounds[0]];
+        }
+
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        return [.. rounds[0].Select((first, i) =>
+        {
+            var all = rounds.Select(r => r[i]).ToList();
+            return new EndpointResult(
+                first.Name, all.Sum(r => r.Ok), all.Sum(r => r.Fail),
+                Median(all.Select(r => r.P50Ms)), Median(all.Select(r => r.P95Ms)), Median(all.Select(r => r.P99Ms)),
+                Median(all.Select(r => r.MaxMs)), Median(all.Select(r => r.RequestsPerSecond)))
+            {
+                BaselineRatio = Median(all.Select(r => r.BaselineRatio ?? 0)),
+                FirstFailure = all.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null),
+            };
+        })];
+    }
+
     public static void PrintScaling(TextWriter output, IReadOnlyList<ScaleRun> runs)
     {
         var first = runs[0];

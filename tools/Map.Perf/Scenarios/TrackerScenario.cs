@@ -31,13 +31,27 @@ internal sealed class TrackerScenario : IPerfScenario
     /// </summary>
     private long slots;
 
+    /// <summary>The measured points' days after <see cref="Base"/>: room for about 100,000 requests of 100 points.</summary>
+    private const int WeeksAheadDays = 120;
+
+    private static readonly long MaxSlots = (long)TimeSpan.FromDays(WeeksAheadDays).TotalSeconds / BatchSize;
+
+    /// <summary>The next request's own 100 seconds; past the weeks created up front, a clear failure rather than COPY's.</summary>
+    private long NextSlot()
+    {
+        var seq = Interlocked.Increment(ref slots);
+        return seq < MaxSlots
+            ? seq
+            : throw new InvalidOperationException($"the tracker scenario used up its {MaxSlots:N0} batches of new points: use fewer --runs, --rounds, --scales or a shorter --warmup");
+    }
+
     public string Name => "tracker";
 
     public async Task PrepareAsync(PerfContext context, CancellationToken cancellationToken)
     {
         // The weeks both endpoints write into (the slot picks the time; HTTP and COPY share the slots,
         // so the COPY side writes weeks the HTTP side never created): created up front, outside the measurement.
-        await CreateWeeksAsync(context.RequireDatabase("tracker partitions"), Base.AddDays(-7), Base.AddDays(120), cancellationToken);
+        await CreateWeeksAsync(context.RequireDatabase("tracker partitions"), Base.AddDays(-7), Base.AddDays(WeeksAheadDays), cancellationToken);
         for (var i = 0; i < Devices; i++)
         {
             using var issued = await context.Clients.Admin.PostAsJsonAsync("/api/tracker/admin/pair-code", new { label = $"perf {i}" }, cancellationToken);
@@ -117,7 +131,7 @@ internal sealed class TrackerScenario : IPerfScenario
     {
         yield return new(HttpName, (c, _, ct) =>
         {
-            var seq = Interlocked.Increment(ref slots);
+            var seq = NextSlot();
             var phone = phones[(int)(seq % Devices)];
             var request = new HttpRequestMessage(HttpMethod.Post, "/api/tracker/points")
             {
@@ -130,7 +144,7 @@ internal sealed class TrackerScenario : IPerfScenario
         var database = context.RequireDatabase("the raw COPY comparison");
         yield return new(CopyName, async (_, _, ct) =>
         {
-            var seq = Interlocked.Increment(ref slots);
+            var seq = NextSlot();
             var phone = phones[(int)(seq % Devices)];
             await using var connection = await database.OpenConnectionAsync(ct);
             await using (var writer = await connection.BeginBinaryImportAsync(
