@@ -235,12 +235,9 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
     }
 
     /// <summary>
-    /// The open session's live state from the row (columns 12–14: version, points, KPI cells), or the entry this request
-    /// sent when PostgreSQL left the state out because the row is still at that version.
-    /// </summary>
-    /// <summary>
-    /// The open session's live state: read in this row, or the held one when the row skipped it (the session row is at
-    /// the held version), or none (the session has no point yet).
+    /// The open session's live state (columns 12–14: the session row's version, points, KPI cells): read in this row, or
+    /// the entry this request sent when PostgreSQL skipped the state because the session row is still at that version,
+    /// or none (the session has no point yet).
     /// </summary>
     private LiveStateCache.Entry? OpenSessionState(NpgsqlDataReader reader, string user, long sessionId, LiveStateCache.Entry? sent)
     {
