@@ -135,11 +135,7 @@ try
             if (options.Rounds > 1)
             {
                 log.WriteLine($"-- round {round} of {options.Rounds}");
-                Report.Print(log, scale, baselineResult, results);
-                foreach (var scenario in scenarios)
-                {
-                    scenario.Summarize(log, results);
-                }
+                PrintResults(results);
             }
 
             rounds.Add(results);
@@ -152,10 +148,15 @@ try
             log.WriteLine($"-- median of {options.Rounds} rounds");
         }
 
-        Report.Print(log, scale, baselineResult, medians);
-        foreach (var scenario in scenarios)
+        PrintResults(medians);
+
+        void PrintResults(IReadOnlyList<EndpointResult> results)
         {
-            scenario.Summarize(log, medians);
+            Report.Print(log, scale, baselineResult, results);
+            foreach (var scenario in scenarios)
+            {
+                scenario.Summarize(log, results);
+            }
         }
     }
 

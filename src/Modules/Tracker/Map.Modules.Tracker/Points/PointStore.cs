@@ -241,7 +241,7 @@ internal sealed class PointStore(PointPartitions partitions)
                 }
                 else if (requireOpen && !reader.IsDBNull(1))
                 {
-                    // The open session's row (ReturnOpenSql).
+                    // The open session's row: the last row of the upload's forms (SessionStatement with openSessionOnly).
                     open = true;
                     shiftId = reader.IsDBNull(2) ? null : (int)reader.GetInt64(2);
                 }
