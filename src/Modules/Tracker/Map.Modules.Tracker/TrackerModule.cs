@@ -38,7 +38,7 @@ public sealed class TrackerModule : IModule
         services.AddNavLink(new NavLink("/admin/problems", WebModule, "nav.problems", AdminRole.Viewer, Order: 52));
         services.AddNavLink(new NavLink("/admin/metrics", WebModule, "nav.metrics", AdminRole.Viewer, Order: 54));
         services.AddScoped<Contracts.IBotTracking, BotTracking>();
-        services.AddSingleton<LiveStateCache>();
+        services.AddSingleton<OpenSessionsView>();
         services.AddScoped<Onboarding.BootstrapIssuer>();
         services.AddOutboxHandler<Onboarding.ConnectLinkHandler>(Onboarding.ConnectLinkMessage.Type);
         services.AddScoped<Contracts.IServiceAccessDirectory, Onboarding.ServiceAccessDirectory>();

@@ -120,7 +120,7 @@ internal sealed class PointStore(PointPartitions partitions)
     private const int MaxHeldStates = 20_000;
 
     /// <summary>The live state of each session as this process last wrote or read it back (see the statement above).</summary>
-    private readonly ConcurrentDictionary<long, LiveStateCache.Entry> held = new();
+    private readonly ConcurrentDictionary<long, LiveState.Entry> held = new();
 
     /// <summary>Makes sure the weeks of <paramref name="rows"/> have partitions (outside any transaction).</summary>
     public Task PrepareAsync(IEnumerable<PointRow> rows, CancellationToken cancellationToken) =>
@@ -213,7 +213,7 @@ internal sealed class PointStore(PointPartitions partitions)
         command.Parameters.Add(new NpgsqlParameter<double?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double, TypedValue = [.. rows.Select(r => r.BearingDeg)] });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. rows.Select(r => r.Flags is { Count: > 0 } f ? string.Join(',', f) : null)] });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. rows.Select(r => r.RawJson)] });
-        LiveStateCache.Entry? next = null;
+        LiveState.Entry? next = null;
         if (sessionId is { } session)
         {
             // The state as it will be if the row is still the held version and every point is new (the fast way in).
@@ -221,7 +221,7 @@ internal sealed class PointStore(PointPartitions partitions)
             if (before is not null)
             {
                 var (recent, cells) = LiveState.Add(before.Points, before.KpiCells, [.. rows.Select(r => new TrackPoint(0, r.Ts, r.Lat, r.Lon, r.AccuracyM, kind, r.SpeedMps, r.BearingDeg, r.Flags ?? []))]);
-                next = new LiveStateCache.Entry(session, 0, recent, cells);
+                next = new LiveState.Entry(session, 0, recent, cells);
             }
 
             command.Parameters.Add(new NpgsqlParameter<long?> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = before?.Version });
@@ -230,7 +230,7 @@ internal sealed class PointStore(PointPartitions partitions)
             command.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = rows.Count });
         }
 
-        LiveStateCache.Entry? written = null;
+        LiveState.Entry? written = null;
         await using (var reader = transaction is null ? await command.ExecutePreparedReaderAsync(cancellationToken) : await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -250,7 +250,7 @@ internal sealed class PointStore(PointPartitions partitions)
                     var version = reader.GetInt64(2);
                     written = reader.IsDBNull(3)
                         ? next! with { Version = version }
-                        : new LiveStateCache.Entry(writtenSession, version, LiveState.Recent(reader.GetFieldValue<byte[]>(3)), LiveState.KpiCells(reader.GetFieldValue<byte[]>(4)));
+                        : new LiveState.Entry(writtenSession, version, LiveState.Recent(reader.GetFieldValue<byte[]>(3)), LiveState.KpiCells(reader.GetFieldValue<byte[]>(4)));
                 }
             }
         }

@@ -10,7 +10,7 @@ namespace Map.Modules.Tracker.Sessions;
 /// all users in one statement (<c>unnest</c> + <c>LATERAL</c> on the per-user indexes), so the dashboard costs one query
 /// per section whatever the number of shifts.
 /// </summary>
-internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache liveStates, TimeProvider clock) : IBotTracking
+internal sealed class BotTracking(NpgsqlDataSource dataSource, OpenSessionsView openSessions, TimeProvider clock) : IBotTracking
 {
     private const string SessionColumns = "s.id, s.user_id, s.shift_id, s.message_id, s.source, s.started_at, s.ended_at, s.last_lat, s.last_lon, s.last_at, s.summary_json";
     private const string PointColumns = "p.id, p.ts, p.lat, p.lon, p.accuracy_m, p.kind, p.speed_mps, p.bearing_deg, p.flags";
@@ -111,39 +111,19 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
             return new Dictionary<string, UserTracking>();
         }
 
-        // One round trip, one row per user and statement (decision 0088). The open session's 30 newest points and its
-        // KPI cells come from its live state row (decision 0089), so a unit costs primary-key reads, not a few hundred
-        // points. The version of the state is the session row's xmin: every statement that changes the live state also
-        // rewrites the session row (PointStore), so a unit whose session row is the one this process holds skips the
-        // state row altogether (a gated LATERAL: OFFSET 0 keeps the planner from turning it into a hash join over every
-        // state row). Units the open session cannot place (none, or one without a point yet) need the newest point of
-        // any kind, over every week's partition: that is a third statement, for those users only.
-        var held = users.Select(liveStates.Get).ToArray();
+        // The open sessions and their live states come from the view this process holds, brought up to date by
+        // reading only the session rows written since its last read (decision 0090), so a unit whose phone sent nothing
+        // costs no lookup and no parse. Devices and health are one set-based statement over all users. Units the open
+        // session cannot place (none, or one without a point yet) need the newest point of any kind, over every week's
+        // partition: that is a third statement, for those users only.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        var tracking = new NpgsqlBatchCommand(
-            $"""
-            SELECT u.user_id, {SessionColumns}, s.version, l.recent, l.kpi, u.ord
-            FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u(user_id, held_session, held_version, ord)
-            LEFT JOIN LATERAL (
-                SELECT {SessionColumns}, s.xmin::text::bigint AS version
-                FROM tracker.tracking_sessions s
-                WHERE s.user_id = u.user_id AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1) s ON true
-            LEFT JOIN LATERAL (
-                SELECT l.recent, l.kpi FROM tracker.session_live_state l
-                WHERE l.session_id = s.id AND (s.id IS DISTINCT FROM u.held_session OR s.version IS DISTINCT FROM u.held_version)
-                OFFSET 0) l ON true
-            """);
-        tracking.Parameters.Add(new NpgsqlParameter { Value = users });
-        tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.SessionId).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
-        tracking.Parameters.Add(new NpgsqlParameter { Value = held.Select(h => h?.Version).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
-        batch.BatchCommands.Add(tracking);
+        var open = await openSessions.ReadAsync(connection, users, cancellationToken);
 
-        // Statement 2: the current device (not revoked, newest seen, then newest paired) and its health; without such a
+        // The current device (not revoked, newest seen, then newest paired) and its health; without such a
         // device, the user's newest health row. Set-based over all users (DISTINCT ON over a join with the unnested users)
         // rather than a LATERAL per user: a per-user sort is paid 500 times even when the user has no device at all. Not
         // "= ANY($1)": the planner estimates that clause element by element, 2.5 ms of planning at 500 users.
-        var devicesCommand = new NpgsqlBatchCommand(
+        await using var devicesCommand = new NpgsqlCommand(
             """
             WITH u AS (SELECT unnest($1::text[]) AS user_id),
             d AS (
@@ -161,31 +141,28 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
                    h.tracking_on, h.last_send_at, h.last_error, h.app_version, h.device_model, h.os_version, h.extra_json
             FROM (SELECT DISTINCT ON (x.user_id) x.* FROM tracker.tracker_device_health x JOIN u ON u.user_id = x.user_id ORDER BY x.user_id, x.updated_at DESC) h
             WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.user_id = h.user_id)
-            """);
+            """,
+            connection);
         devicesCommand.Parameters.Add(new NpgsqlParameter { Value = users });
-        batch.BatchCommands.Add(devicesCommand);
 
         var result = new Dictionary<string, UserTracking>();
         var unplaced = new List<string>();
         var devices = new Dictionary<string, (bool HasDevice, DateTime? LastSeenAt, DeviceHealthData? Health)>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        foreach (var user in users)
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var held = open.GetValueOrDefault(user);
+            if (held is null || (held.Live is null && held.Session.LastLat is null))
             {
-                var user = reader.GetString(0);
-                var open = reader.IsDBNull(1) ? null : ReadSession(reader, 1);
-                var live = open is null ? null : OpenSessionState(reader, user, open.Id, held[reader.GetInt64(15) - 1]);
-                if (open is null || (live is null && open.LastLat is null))
-                {
-                    unplaced.Add(user);
-                }
-
-                // An open session's KPI is its own (zeros before its first point).
-                var kpi = open is null ? null : LiveState.Kpi(live?.KpiCells ?? [], now);
-                result[user] = new UserTracking(user, open, live?.Points ?? [], null, null, null, false, null, kpi);
+                unplaced.Add(user);
             }
 
-            await reader.NextResultAsync(cancellationToken);
+            // An open session's KPI is its own (zeros before its first point).
+            var kpi = held is null ? null : LiveState.Kpi(held.Live?.KpiCells ?? [], now);
+            result[user] = new UserTracking(user, held?.Session, held?.Live?.Points ?? [], null, null, null, false, null, kpi);
+        }
+
+        await using (var reader = await devicesCommand.ExecuteReaderAsync(cancellationToken))
+        {
             while (await reader.ReadAsync(cancellationToken))
             {
                 var health = reader.IsDBNull(3) ? null : new DeviceHealthData(
@@ -232,25 +209,6 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
         }
 
         return result;
-    }
-
-    /// <summary>
-    /// The open session's live state (columns 12–14: the session row's version, points, KPI cells): read in this row, or
-    /// the entry this request sent when PostgreSQL skipped the state because the session row is still at that version,
-    /// or none (the session has no point yet).
-    /// </summary>
-    private LiveStateCache.Entry? OpenSessionState(NpgsqlDataReader reader, string user, long sessionId, LiveStateCache.Entry? sent)
-    {
-        var version = reader.GetInt64(12);
-        if (reader.IsDBNull(13))
-        {
-            return sent is not null && sent.SessionId == sessionId && sent.Version == version ? sent : null;
-        }
-
-        var entry = new LiveStateCache.Entry(
-            sessionId, version, LiveState.Recent(reader.GetFieldValue<byte[]>(13)), LiveState.KpiCells(reader.GetFieldValue<byte[]>(14)));
-        liveStates.Set(user, entry);
-        return entry;
     }
 
     public async Task<IReadOnlyList<SessionInfo>> GetShiftSessionsAsync(string userId, int shiftId, int limit, CancellationToken cancellationToken = default)
@@ -401,7 +359,8 @@ internal sealed class BotTracking(NpgsqlDataSource dataSource, LiveStateCache li
         return points;
     }
 
-    private static SessionInfo ReadSession(NpgsqlDataReader r, int o) => new(
+    /// <summary>A session from <see cref="SessionColumns"/> at column <paramref name="o"/>.</summary>
+    internal static SessionInfo ReadSession(NpgsqlDataReader r, int o) => new(
         r.GetInt64(o), r.GetString(o + 1), NullableInt(r, o + 2), NullableInt(r, o + 3), r.GetString(o + 4), r.GetFieldValue<DateTime>(o + 5),
         r.IsDBNull(o + 6) ? null : r.GetFieldValue<DateTime>(o + 6), NullableDouble(r, o + 7), NullableDouble(r, o + 8),
         r.IsDBNull(o + 9) ? null : r.GetFieldValue<DateTime>(o + 9), NullableString(r, o + 10));

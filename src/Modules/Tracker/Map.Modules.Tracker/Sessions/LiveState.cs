@@ -23,6 +23,12 @@ internal static class LiveState
     private static readonly TimeSpan KpiWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The parsed points and KPI cells of <paramref name="SessionId"/>'s live state; <paramref name="Version"/> is the
+    /// state row's <c>xmin</c> where the ingest (<c>PointStore</c>) holds it to write the next state in place.
+    /// </summary>
+    internal sealed record Entry(long SessionId, long Version, IReadOnlyList<TrackPoint> Points, IReadOnlyList<KpiCell> KpiCells);
+
+    /// <summary>
     /// The stored points, newest first, from the column's UTF-8 bytes. A forward-only reader, not a document: the
     /// dashboard reads 30 points for each of hundreds of units.
     /// </summary>
