@@ -7,8 +7,9 @@ namespace Map.Modules.Tracker.Sessions;
 
 /// <summary>
 /// <see cref="IBotTracking"/>: the duty bot's Telegram sessions and the Duty dashboard's batched reads. Every read takes
-/// all users in one statement (<c>unnest</c> + <c>LATERAL</c> on the per-user indexes), so the dashboard costs one query
-/// per section whatever the number of shifts.
+/// all users in one statement (<c>unnest</c>, joined or <c>LATERAL</c> on the per-user indexes), and the open sessions
+/// come from <see cref="OpenSessionsView"/>, which reads only what changed, so the dashboard costs one query per section
+/// whatever the number of shifts.
 /// </summary>
 internal sealed class BotTracking(NpgsqlDataSource dataSource, OpenSessionsView openSessions, TimeProvider clock) : IBotTracking
 {
