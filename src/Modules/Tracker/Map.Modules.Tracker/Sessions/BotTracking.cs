@@ -13,7 +13,8 @@ namespace Map.Modules.Tracker.Sessions;
 /// </summary>
 internal sealed class BotTracking(NpgsqlDataSource dataSource, OpenSessionsView openSessions, TimeProvider clock) : IBotTracking
 {
-    private const string SessionColumns = "s.id, s.user_id, s.shift_id, s.message_id, s.source, s.started_at, s.ended_at, s.last_lat, s.last_lon, s.last_at, s.summary_json";
+    /// <summary>A session's columns as <see cref="ReadSession"/> reads them (alias <c>s</c>).</summary>
+    internal const string SessionColumns = "s.id, s.user_id, s.shift_id, s.message_id, s.source, s.started_at, s.ended_at, s.last_lat, s.last_lon, s.last_at, s.summary_json";
     private const string PointColumns = "p.id, p.ts, p.lat, p.lon, p.accuracy_m, p.kind, p.speed_mps, p.bearing_deg, p.flags";
 
     public async Task<BotSession> OpenBotSessionAsync(string userId, int shiftId, int? messageId, CancellationToken cancellationToken = default)

@@ -20,31 +20,9 @@ internal sealed class OpenSessionsView(TimeProvider clock) : IDisposable
     /// <summary>A full load at least this often, whatever the checks say.</summary>
     public static readonly TimeSpan FullLoadEvery = TimeSpan.FromMinutes(5);
 
-    private const string Columns =
-        "s.id, s.user_id, s.shift_id, s.message_id, s.source, s.started_at, s.ended_at, s.last_lat, s.last_lon, s.last_at, s.summary_json, l.recent, l.kpi, s.changed_xid::text";
+    private static readonly string ChangedSql = Sql("s.changed_xid >= $1::text::xid8");
 
-    // One statement, so the horizon, the count and the rows come from one snapshot. The horizon goes first in the row:
-    // the left join keeps it when no session changed.
-    private const string Horizon =
-        """
-        SELECT h.xmin, h.open_count, {0}
-        FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
-                     (SELECT count(*) FROM tracker.tracking_sessions WHERE ended_at IS NULL) AS open_count) h
-        """;
-
-    private static readonly string ChangedSql = string.Format(CultureInfo.InvariantCulture, Horizon, Columns) +
-        """
-
-        LEFT JOIN tracker.tracking_sessions s ON s.changed_xid >= $1::text::xid8
-        LEFT JOIN tracker.session_live_state l ON l.session_id = s.id
-        """;
-
-    private static readonly string AllOpenSql = string.Format(CultureInfo.InvariantCulture, Horizon, Columns) +
-        """
-
-        LEFT JOIN tracker.tracking_sessions s ON s.ended_at IS NULL
-        LEFT JOIN tracker.session_live_state l ON l.session_id = s.id
-        """;
+    private static readonly string AllOpenSql = Sql("s.ended_at IS NULL");
 
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<long, Held> sessions = [];
@@ -78,7 +56,7 @@ internal sealed class OpenSessionsView(TimeProvider clock) : IDisposable
             {
                 if (byUser.TryGetValue(user, out var open))
                 {
-                    answer[user] = open.Count == 1 ? open[0] : open.MaxBy(h => (h.Session.StartedAt, h.Session.Id))!;
+                    answer[user] = open.MaxBy(h => (h.Session.StartedAt, h.Session.Id))!;
                 }
             }
 
@@ -165,6 +143,20 @@ internal sealed class OpenSessionsView(TimeProvider clock) : IDisposable
     }
 
     public void Dispose() => gate.Dispose();
+
+    /// <summary>
+    /// One statement, so the horizon, the count and the rows come from one snapshot: the horizon first in the row (the
+    /// left join keeps it when no session matches), then the sessions <paramref name="sessionsWhere"/> selects (the
+    /// columns <see cref="BotTracking.ReadSession"/> reads, at 2) with their live state and stamp (at 13–15).
+    /// </summary>
+    private static string Sql(string sessionsWhere) =>
+        $"""
+        SELECT h.xmin, h.open_count, {BotTracking.SessionColumns}, l.recent, l.kpi, s.changed_xid::text
+        FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+                     (SELECT count(*) FROM tracker.tracking_sessions WHERE ended_at IS NULL) AS open_count) h
+        LEFT JOIN tracker.tracking_sessions s ON {sessionsWhere}
+        LEFT JOIN tracker.session_live_state l ON l.session_id = s.id
+        """;
 
     private void Add(Held held)
     {
