@@ -97,15 +97,19 @@ internal sealed class TrackerScenario : IPerfScenario
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY tracker.tracking_points (session_id, user_id, device_id, ts, lat, lon, accuracy_m, kind, speed_mps, bearing_deg) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
-        for (var k = existing; k < totalRows; k++)
+        // The i-th new row: session i mod 2000 of this seeding's own 2,000 (numbered from the table's count, so a later
+        // scale's seeding never shares one) at i / rows of the span, so two rows of one session are 2,000 / rows of the
+        // span apart. (Numbering the rows from the table's count instead wrapped around the span once the measured rounds
+        // had stored more points than were left to seed, and repeated (session, ts) pairs: a unique violation.)
+        for (var i = 0L; i < rows; i++)
         {
-            var session = 5_000_000_000L + (k % 2000);
+            var session = 5_000_000_000L + existing + (i % 2000);
             await writer.StartRowAsync(cancellationToken);
             await writer.WriteAsync(session, NpgsqlDbType.Bigint, cancellationToken);
-            await writer.WriteAsync($"DT-seed{k % 2000}", NpgsqlDbType.Varchar, cancellationToken);
-            await writer.WriteAsync($"seed{k % 2000}", NpgsqlDbType.Varchar, cancellationToken);
-            await writer.WriteAsync(start.AddSeconds((k * span / rows) % span).AddTicks(k % 2000), NpgsqlDbType.TimestampTz, cancellationToken);
-            await writer.WriteAsync(53.9 + ((k % 1000) * 0.0001), NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync($"DT-seed{i % 2000}", NpgsqlDbType.Varchar, cancellationToken);
+            await writer.WriteAsync($"seed{i % 2000}", NpgsqlDbType.Varchar, cancellationToken);
+            await writer.WriteAsync(start.AddSeconds(i * span / rows), NpgsqlDbType.TimestampTz, cancellationToken);
+            await writer.WriteAsync(53.9 + ((i % 1000) * 0.0001), NpgsqlDbType.Double, cancellationToken);
             await writer.WriteAsync(27.5, NpgsqlDbType.Double, cancellationToken);
             await writer.WriteAsync(8.0, NpgsqlDbType.Double, cancellationToken);
             await writer.WriteAsync("app", NpgsqlDbType.Varchar, cancellationToken);
