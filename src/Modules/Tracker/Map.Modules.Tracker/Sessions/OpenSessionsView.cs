@@ -72,15 +72,14 @@ internal sealed class OpenSessionsView(TimeProvider clock) : IDisposable
     private async Task<bool> ApplyAsync(NpgsqlConnection connection, bool full, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(full ? AllOpenSql : ChangedSql, connection);
-        if (!full)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = horizon!.Value.ToString(CultureInfo.InvariantCulture) });
-        }
-
         if (full)
         {
             sessions.Clear();
             byUser.Clear();
+        }
+        else
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = horizon!.Value.ToString(CultureInfo.InvariantCulture) });
         }
 
         ulong newHorizon = 0;
