@@ -145,6 +145,32 @@ public sealed class RealtimeTests(MapTestContext map) : IClassFixture<MapTestCon
     }
 
     [Fact]
+    public async Task A_bridge_that_started_while_redis_was_down_relays_each_message_once_when_it_comes_up()
+    {
+        using var redis = new RedisProcess();
+        redis.Stop();
+        var app = map.StartInstance(new MapHostOptions { RedisUrl = redis.Url });
+        await using var socket = await app.ConnectRealtimeAsync(await app.LoginAsync());
+        await Task.Delay(1000); // the bridge's subscribe fails and is retried (after 250 ms, then 500 ms)
+        redis.Start();
+
+        await using var publisher = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        var channel = RedisChannel.Literal(map.RedisPrefix + "map_updates");
+        JsonElement? relayed = null;
+        for (var attempt = 0; relayed is null && attempt < 30; attempt++)
+        {
+            // Until the client has reconnected and restored its subscription.
+            await publisher.GetSubscriber().PublishAsync(channel, """{"event":"probe_ready","data":{}}""");
+            relayed = await socket.WaitForEventAsync("probe_ready", timeout: TimeSpan.FromSeconds(1));
+        }
+
+        Assert.NotNull(relayed);
+        await publisher.GetSubscriber().PublishAsync(channel, """{"event":"probe_once","data":{"n":1}}""");
+        Assert.NotNull(await socket.WaitForEventAsync("probe_once"));
+        Assert.Null(await socket.WaitForEventAsync("probe_once", timeout: TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public async Task External_publishers_on_the_channel_are_relayed_and_malformed_messages_dropped()
     {
         await using var socket = await map.App.ConnectRealtimeAsync(await map.App.LoginAsync());

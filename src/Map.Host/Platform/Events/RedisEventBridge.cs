@@ -95,19 +95,32 @@ internal sealed class RedisEventBridge(MapSettings settings, RedisConnection red
 
     private async Task SubscribeAsync(IConnectionMultiplexer multiplexer, CancellationToken stoppingToken)
     {
-        // Retry until the first subscription succeeds; the client restores it by itself after later reconnects.
+        // Retry until the first subscription succeeds; the client restores it by itself after later reconnects. A failed
+        // attempt leaves its handler registered in the client all the same (and restored once Redis is reachable), so it
+        // is taken out before the next attempt: otherwise each failed attempt would relay every message once more.
+        var subscriber = multiplexer.GetSubscriber();
+        Action<RedisChannel, RedisValue> relay = (_, message) => Relay(message);
         var delay = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await multiplexer.GetSubscriber().SubscribeAsync(Topic, (_, message) => Relay(message));
+                await subscriber.SubscribeAsync(Topic, relay);
                 logger.LogInformation("Relaying realtime events from Redis channel {Channel}", settings.RealtimeChannel);
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 logger.LogWarning("Redis subscribe failed ({Reason}); retrying", ex.Message);
+                try
+                {
+                    // The handler leaves the client's list before the UNSUBSCRIBE is sent, which may fail the same way.
+                    await subscriber.UnsubscribeAsync(Topic, relay);
+                }
+                catch (Exception unsubscribe) when (unsubscribe is RedisException or TimeoutException)
+                {
+                }
+
                 try
                 {
                     await Task.Delay(delay, stoppingToken);
