@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Reflection.Emit;
+using System.Text.RegularExpressions;
 using Map.SharedKernel;
 using NetArchTest.Rules;
 
@@ -147,5 +149,74 @@ public static class ArchitectureRules
         }
 
         return [.. offenders.Distinct().Order()];
+    }
+
+    /// <summary>
+    /// SQL that leaves state on the server session past its transaction: a session <c>SET</c>, <c>LISTEN</c>, a
+    /// <c>PREPARE</c>, a temporary table, a cursor <c>WITH HOLD</c> or a session-level advisory lock. Map's pool hands a
+    /// connection to the next request without resetting it (decision 0039), so that state would reach an unrelated
+    /// request. <c>SET LOCAL</c>, <c>SET TRANSACTION</c> and <c>pg_advisory_xact_lock</c> end with the transaction.
+    /// Keywords are matched in upper case, as Map writes its SQL, so English text ("Set X to …") is not SQL.
+    /// </summary>
+    private static readonly Regex SessionStateSql = new(
+        @"(^|;)\s*(SET\s+(SESSION\s+)?(ROLE|AUTHORIZATION)\b|SET\s+(?!LOCAL\b|TRANSACTION\b|CONSTRAINTS\b)(SESSION\s+)?[\w.]+\s*(=|TO\b)"
+        + @"|LISTEN\s+\w|PREPARE\s+\w+\s*(\(|AS\b)|DECLARE\s[^;]*\bWITH\s+HOLD\b)"
+        + @"|\bCREATE\s+((LOCAL|GLOBAL)\s+)?TEMP(ORARY)?\s+TABLE\b|\bSELECT\s+pg_(try_)?advisory_lock(_shared)?\s*\(",
+        RegexOptions.CultureInvariant);
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!)
+        .ToDictionary(o => o.Value);
+
+    /// <summary>
+    /// Types of <paramref name="subject"/> whose string literals (the SQL they send) match <see cref="SessionStateSql"/>.
+    /// Nested and compiler-generated types (async state machines, lambdas) count as their outermost type.
+    /// </summary>
+    public static IReadOnlyList<string> TypesKeepingSessionState(Assembly subject, string? inNamespace = null)
+    {
+        const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var offenders = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var type in subject.GetTypes().Where(t => inNamespace is null || (t.Namespace ?? "").StartsWith(inNamespace, StringComparison.Ordinal)))
+        {
+            var outermost = type;
+            while (outermost.DeclaringType is { } outer)
+            {
+                outermost = outer;
+            }
+
+            var bodies = type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)).Concat(type.TypeInitializer is { } init ? [init] : []);
+            if (bodies.Any(m => StringLiterals(m).Any(SessionStateSql.IsMatch)))
+            {
+                offenders.Add(outermost.FullName!);
+            }
+        }
+
+        return [.. offenders];
+    }
+
+    /// <summary>The operands of the <c>ldstr</c> instructions in <paramref name="method"/>'s IL.</summary>
+    private static IEnumerable<string> StringLiterals(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
+        for (var i = 0; i < il.Length;)
+        {
+            var opCode = il[i] == 0xFE ? OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))] : OpCodesByValue[il[i]];
+            i += opCode.Size;
+            if (opCode.OperandType == OperandType.InlineString)
+            {
+                yield return method.Module.ResolveString(BitConverter.ToInt32(il, i));
+            }
+
+            i += opCode.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, i)),
+                _ => 4,
+            };
+        }
     }
 }

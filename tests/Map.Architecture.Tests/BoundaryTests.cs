@@ -92,11 +92,10 @@ public sealed class BoundaryTests
         Assert.Equal(["Map.Architecture.Tests.Violations.HostReachingPastTheEntry"], offenders);
     }
 
-    public static TheoryData<string> AssembliesOfOurs =>
-    [
-        .. Modules.SelectMany(m => new[] { m.Implementation, m.Contracts }).Append(typeof(ModuleCatalog).Assembly).Append(typeof(IModule).Assembly)
-            .Select(a => a.GetName().Name!),
-    ];
+    private static readonly Assembly[] OurAssemblies =
+        [.. Modules.SelectMany(m => new[] { m.Implementation, m.Contracts }).Append(typeof(ModuleCatalog).Assembly).Append(typeof(IModule).Assembly)];
+
+    public static TheoryData<string> AssembliesOfOurs => [.. OurAssemblies.Select(a => a.GetName().Name!)];
 
     [Theory]
     [MemberData(nameof(AssembliesOfOurs))]
@@ -145,5 +144,42 @@ public sealed class BoundaryTests
         Assert.Equal(
             ["Map.Architecture.Tests.Violations.Statuses.Domain.Ticket", "Map.Architecture.Tests.Violations.Statuses.StatusChoosingHandler"],
             offenders);
+    }
+
+    /// <summary>
+    /// Types that take a session-level advisory lock and release it in a <c>finally</c> on the same connection
+    /// (<c>PooledConnectionTests</c> checks that the pooled session holds no lock after each).
+    /// </summary>
+    private static readonly string[] ReleasesItsSessionLock =
+        ["Map.Host.Platform.Outbox.OutboxDispatcher", "Map.Modules.Tracker.Retention.TrackerRetentionJob"];
+
+    [Theory]
+    [MemberData(nameof(AssembliesOfOurs))]
+    public void Sql_leaves_no_state_on_the_pooled_server_session(string assembly)
+    {
+        Assert.Empty(ArchitectureRules.TypesKeepingSessionState(Assembly.Load(assembly)).Except(ReleasesItsSessionLock));
+    }
+
+    [Fact]
+    public void The_session_state_rule_catches_a_setting_a_listen_a_temporary_table_and_a_session_lock_but_not_transaction_scoped_sql()
+    {
+        var offenders = ArchitectureRules.TypesKeepingSessionState(typeof(BoundaryTests).Assembly, "Map.Architecture.Tests.Violations.Sessions");
+
+        Assert.Equal(
+            [
+                "Map.Architecture.Tests.Violations.Sessions.Listener",
+                "Map.Architecture.Tests.Violations.Sessions.SessionLock",
+                "Map.Architecture.Tests.Violations.Sessions.SessionSetting",
+                "Map.Architecture.Tests.Violations.Sessions.TemporaryStaging",
+            ],
+            offenders);
+    }
+
+    [Fact]
+    public void The_session_locks_the_rule_lets_through_are_still_taken()
+    {
+        var found = OurAssemblies.SelectMany(a => ArchitectureRules.TypesKeepingSessionState(a)).Order();
+
+        Assert.Equal(ReleasesItsSessionLock.Order(), found);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Map.SharedKernel;
 using Map.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -103,6 +104,21 @@ public sealed class PooledConnectionTests : IAsyncLifetime
         await using var same = await pool.OpenConnectionAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%/* prepared */%'", same);
         Assert.Equal(1L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_outbox_and_retention_release_their_session_locks_before_the_connection_goes_back_to_the_pool()
+    {
+        // Returned connections are not reset (decision 0039): with one pooled connection, a session lock left behind would
+        // still be held by the server session the next request gets.
+        await app.DispatchOutboxAsync("pool-probe");
+        var root = await app.LoginAsync();
+        Assert.Equal(HttpStatusCode.OK, (await root.Http.PostAsJsonAsync("/api/admin/retention/run", new { })).StatusCode);
+
+        var pool = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var connection = await pool.OpenConnectionAsync();
+        await using var locks = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()", connection);
+        Assert.Equal(0L, await locks.ExecuteScalarAsync());
     }
 
     private static async Task InsertAsync(NpgsqlDataSource pool, string sql, string value)

@@ -141,8 +141,8 @@ internal static class MapSettingsLoader
             Timeout = 15,
             // No auto-prepare: a statement that fails while Npgsql prepares it inside a transaction leaves the pooled
             // connection's prepared-statement bookkeeping wrong after the rollback (npgsql#6391), and a later, innocent
-            // request on that connection fails with "unexpected backend message". Returned connections are reset with
-            // DISCARD ALL. See docs/decisions/0031-no-auto-prepare.md.
+            // request on that connection fails with "unexpected backend message". See docs/decisions/0031-no-auto-prepare.md
+            // (and 0039 for why Map's own pool does not reset returned connections).
             MaxAutoPrepare = 0,
         };
         foreach (var (key, value) in ParseQuery(uri.Query))
