@@ -1,7 +1,8 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 using Map.SharedKernel;
+using Mono.Cecil;
+using Mono.Cecil.Cil;
 using NetArchTest.Rules;
 
 namespace Map.Architecture.Tests;
@@ -164,20 +165,16 @@ public static class ArchitectureRules
         + @"|\bCREATE\s+((LOCAL|GLOBAL)\s+)?TEMP(ORARY)?\s+TABLE\b|\bSELECT\s+pg_(try_)?advisory_lock(_shared)?\s*\(",
         RegexOptions.CultureInvariant);
 
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
     /// <summary>
     /// Types of <paramref name="subject"/> whose string literals (the SQL they send) match <see cref="SessionStateSql"/>.
-    /// Nested and compiler-generated types (async state machines, lambdas) count as their outermost type.
+    /// Nested and compiler-generated types (async state machines, lambdas) count as their outermost type. The IL is read
+    /// with Mono.Cecil, which NetArchTest brings and reads assemblies with itself.
     /// </summary>
     public static IReadOnlyList<string> TypesKeepingSessionState(Assembly subject, string? inNamespace = null)
     {
-        const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        using var module = ModuleDefinition.ReadModule(subject.Location);
         var offenders = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var type in subject.GetTypes().Where(t => inNamespace is null || (t.Namespace ?? "").StartsWith(inNamespace, StringComparison.Ordinal)))
+        foreach (var type in module.GetTypes())
         {
             var outermost = type;
             while (outermost.DeclaringType is { } outer)
@@ -185,38 +182,13 @@ public static class ArchitectureRules
                 outermost = outer;
             }
 
-            var bodies = type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)).Concat(type.TypeInitializer is { } init ? [init] : []);
-            if (bodies.Any(m => StringLiterals(m).Any(SessionStateSql.IsMatch)))
+            if ((inNamespace is null || outermost.Namespace.StartsWith(inNamespace, StringComparison.Ordinal))
+                && type.Methods.Any(m => m.HasBody && m.Body.Instructions.Any(i => i.OpCode == OpCodes.Ldstr && SessionStateSql.IsMatch((string)i.Operand))))
             {
-                offenders.Add(outermost.FullName!);
+                offenders.Add(outermost.FullName);
             }
         }
 
         return [.. offenders];
-    }
-
-    /// <summary>The operands of the <c>ldstr</c> instructions in <paramref name="method"/>'s IL.</summary>
-    private static IEnumerable<string> StringLiterals(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
-        for (var i = 0; i < il.Length;)
-        {
-            var opCode = il[i] == 0xFE ? OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))] : OpCodesByValue[il[i]];
-            i += opCode.Size;
-            if (opCode.OperandType == OperandType.InlineString)
-            {
-                yield return method.Module.ResolveString(BitConverter.ToInt32(il, i));
-            }
-
-            i += opCode.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, i)),
-                _ => 4,
-            };
-        }
     }
 }
