@@ -77,6 +77,29 @@ public sealed class JobsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_schedule_lock_left_by_a_killed_worker_holds_back_that_schedule_not_the_next_worker_start()
+    {
+        // CI, stop 30: a Map process killed while Hangfire held its lock on a recurring job left the row in hangfire.lock
+        // (cleared only after 10 minutes); the next start waited 15 s for it and failed with "Hosting failed to start".
+        var ids = map.App.Services.GetRequiredService<JobRegistry>().JobIds;
+        var locked = ids[^1];
+        var resource = "hangfire:lock:recurring-job:" + locked;
+        await map.ExecuteAsync("INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES ($1, 0, now())", resource);
+        Task<long> ScheduledAsync(string id) => map.ScalarAsync<long>("SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs' AND value = $1", id);
+
+        map.StartInstance(new MapHostOptions { Role = "worker" });
+
+        foreach (var id in ids.SkipLast(1))
+        {
+            Assert.True(await Eventually.TrueAsync(async () => await ScheduledAsync(id) == 1, TimeSpan.FromSeconds(30)), id);
+        }
+
+        Assert.Equal(0L, await ScheduledAsync(locked));
+        await map.ExecuteAsync("DELETE FROM hangfire.lock WHERE resource = $1", resource);
+        Assert.True(await Eventually.TrueAsync(async () => await ScheduledAsync(locked) == 1, TimeSpan.FromSeconds(60)), locked);
+    }
+
+    [Fact]
     public async Task Dashboard_is_for_superadmins_only()
     {
         await map.CreateAdminAsync("jobs-editor", AdminRole.Editor);

@@ -58,29 +58,29 @@ internal static class JobsSetup
 /// <summary>Collects the modules' recurring jobs at composition time.</summary>
 internal sealed class JobRegistry(IServiceCollection services) : IJobRegistry
 {
-    private readonly List<Action<IRecurringJobManager>> registrations = [];
+    private readonly List<(string Id, Action<IRecurringJobManager> Write)> schedules = [];
 
-    public IReadOnlyList<string> JobIds => ids;
-
-    private readonly List<string> ids = [];
+    public IReadOnlyList<string> JobIds => [.. schedules.Select(s => s.Id)];
 
     public void AddRecurring<TJob>(string id, string cron)
         where TJob : class, IRecurringJob
     {
         services.TryAddScoped<TJob>();
-        ids.Add(id);
-        registrations.Add(manager => manager.AddOrUpdate<RecurringJobRunner<TJob>>(
+        schedules.Add((id, manager => manager.AddOrUpdate<RecurringJobRunner<TJob>>(
             id,
             runner => runner.RunAsync(CancellationToken.None),
             cron,
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc }));
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc })));
     }
+
+    /// <summary>Writes one schedule; throws while Hangfire's lock on it is held (by another worker, or left by a dead one).</summary>
+    public void Write(IRecurringJobManager manager, string id) => schedules.Single(s => s.Id == id).Write(manager);
 
     public void Apply(IRecurringJobManager manager)
     {
-        foreach (var register in registrations)
+        foreach (var (id, _) in schedules)
         {
-            register(manager);
+            Write(manager, id);
         }
     }
 }
@@ -94,17 +94,44 @@ internal sealed class RecurringJobRunner<TJob>(TJob job)
     public Task RunAsync(CancellationToken cancellationToken) => job.RunAsync(cancellationToken);
 }
 
-/// <summary>Writes the recurring schedules to storage when a worker starts.</summary>
-internal sealed class RecurringJobScheduler(JobRegistry registry, IRecurringJobManager manager, ILogger<RecurringJobScheduler> logger) : IHostedService
+/// <summary>
+/// Writes the recurring schedules to storage when a worker starts, in the background. Hangfire guards each schedule
+/// with a row in <c>hangfire.lock</c>, and a worker killed while it held one leaves that row behind until the lock
+/// timeout (10 minutes). Written in <c>StartAsync</c>, such a row made every start in those ten minutes fail with
+/// "Hosting failed to start"; now the schedules that can be written are, and the others are tried again.
+/// </summary>
+internal sealed class RecurringJobScheduler(JobRegistry registry, IRecurringJobManager manager, TimeProvider time, ILogger<RecurringJobScheduler> logger) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        registry.Apply(manager);
-        logger.LogInformation("Scheduled {Count} recurring jobs: {Jobs}", registry.JobIds.Count, string.Join(", ", registry.JobIds));
-        return Task.CompletedTask;
-    }
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var pending = registry.JobIds.ToList();
+        while (true)
+        {
+            foreach (var id in pending.ToList())
+            {
+                try
+                {
+                    // Hangfire waits for its lock synchronously (up to 15 s): off the host's threads, and not past shutdown.
+                    await Task.Run(() => registry.Write(manager, id), stoppingToken).WaitAsync(stoppingToken);
+                    pending.Remove(id);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Recurring job {Job} is not scheduled yet, trying again in {Seconds} s (a worker killed in the last 10 minutes can leave Hangfire's lock behind): {Error}", id, RetryDelay.TotalSeconds, ex.Message);
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                logger.LogInformation("Scheduled {Count} recurring jobs: {Jobs}", registry.JobIds.Count, string.Join(", ", registry.JobIds));
+                return;
+            }
+
+            await Task.Delay(RetryDelay, time, stoppingToken);
+        }
+    }
 }
 
 /// <summary>
