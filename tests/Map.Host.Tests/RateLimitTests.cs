@@ -35,12 +35,7 @@ public sealed class RateLimitTests(MapTestContext map) : IClassFixture<MapTestCo
     {
         var app = map.StartInstance(ProbeEndpoints.With(new MapHostOptions { Settings = Tight }));
         var redis = app.Services.GetRequiredService<RedisConnection>().Multiplexer!;
-        for (var waited = 0; !redis.IsConnected && waited < 300; waited++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.True(redis.IsConnected, "the test Redis did not connect within 30 s");
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(redis.IsConnected), TimeSpan.FromSeconds(30)), "the test Redis did not connect within 30 s");
         return app;
     }
 

@@ -58,32 +58,34 @@ internal static class JobsSetup
 /// <summary>Collects the modules' recurring jobs at composition time.</summary>
 internal sealed class JobRegistry(IServiceCollection services) : IJobRegistry
 {
-    private readonly List<(string Id, Action<IRecurringJobManager> Write)> schedules = [];
+    private readonly List<RecurringSchedule> schedules = [];
 
     public IReadOnlyList<string> JobIds => [.. schedules.Select(s => s.Id)];
+
+    public IReadOnlyList<RecurringSchedule> Schedules => schedules;
 
     public void AddRecurring<TJob>(string id, string cron)
         where TJob : class, IRecurringJob
     {
         services.TryAddScoped<TJob>();
-        schedules.Add((id, manager => manager.AddOrUpdate<RecurringJobRunner<TJob>>(
+        schedules.Add(new(id, manager => manager.AddOrUpdate<RecurringJobRunner<TJob>>(
             id,
             runner => runner.RunAsync(CancellationToken.None),
             cron,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc })));
     }
 
-    /// <summary>Writes one schedule; throws while Hangfire's lock on it is held (by another worker, or left by a dead one).</summary>
-    public void Write(IRecurringJobManager manager, string id) => schedules.Single(s => s.Id == id).Write(manager);
-
     public void Apply(IRecurringJobManager manager)
     {
-        foreach (var (id, _) in schedules)
+        foreach (var schedule in schedules)
         {
-            Write(manager, id);
+            schedule.Write(manager);
         }
     }
 }
+
+/// <summary>A module's recurring job; <see cref="Write"/> throws while Hangfire's lock on it is held (by another worker, or left by a dead one).</summary>
+internal sealed record RecurringSchedule(string Id, Action<IRecurringJobManager> Write);
 
 /// <summary>Runs a module job; never two at once across instances, and a failed run simply waits for the next tick.</summary>
 internal sealed class RecurringJobRunner<TJob>(TJob job)
@@ -106,20 +108,20 @@ internal sealed class RecurringJobScheduler(JobRegistry registry, IRecurringJobM
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var pending = registry.JobIds.ToList();
+        var pending = registry.Schedules.ToList();
         while (true)
         {
-            foreach (var id in pending.ToList())
+            foreach (var schedule in pending.ToList())
             {
                 try
                 {
                     // Hangfire waits for its lock synchronously (up to 15 s): off the host's threads, and not past shutdown.
-                    await Task.Run(() => registry.Write(manager, id), stoppingToken).WaitAsync(stoppingToken);
-                    pending.Remove(id);
+                    await Task.Run(() => schedule.Write(manager), stoppingToken).WaitAsync(stoppingToken);
+                    pending.Remove(schedule);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogWarning("Recurring job {Job} is not scheduled yet, trying again in {Seconds} s (a worker killed in the last 10 minutes can leave Hangfire's lock behind): {Error}", id, RetryDelay.TotalSeconds, ex.Message);
+                    logger.LogWarning("Recurring job {Job} is not scheduled yet, trying again in {Seconds} s (a worker killed in the last 10 minutes can leave Hangfire's lock behind): {Error}", schedule.Id, RetryDelay.TotalSeconds, ex.Message);
                 }
             }
 
